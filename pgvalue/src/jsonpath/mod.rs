@@ -1,0 +1,1 @@
+//! SQL/JSON path language (`jsonpath`): parsing and evaluation as in PostgreSQL 15.

@@ -1,0 +1,6 @@
+//! The `docfusiondb` command line: serve, sql, load, demo, generate.
+
+pub mod client;
+pub mod demo;
+pub mod serve;
+pub mod table;

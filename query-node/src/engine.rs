@@ -1,0 +1,217 @@
+//! The query engine of a node: a DataFusion session configured for Postgres (dialect, JSON
+//! operators and types, the shard catalog), and the entry point that runs SQL text.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::{
+    CatalogProvider, CatalogProviderList, MemoryCatalogProvider, MemoryCatalogProviderList,
+};
+use datafusion::common::ParamValues;
+use datafusion::execution::SessionStateDefaults;
+use datafusion::execution::context::SessionContext;
+use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
+use datafusion::logical_expr::{DdlStatement, LogicalPlan};
+use datafusion::optimizer::Analyzer;
+use datafusion::prelude::SessionConfig;
+use datafusion::scalar::ScalarValue;
+use datafusion::sql::parser::{DFParser, Statement};
+use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
+use docfusion_types::NodeConfig;
+
+use crate::catalog::ShardSchemaProvider;
+use crate::error::{SqlError, sqlstate};
+use crate::json;
+use crate::shards::ShardSet;
+
+/// Name of the catalog (what `current_database()` would say).
+pub const CATALOG: &str = "docfusion";
+/// The schema holding the shard tables.
+pub const SCHEMA: &str = "public";
+
+/// The result of one statement.
+#[derive(Debug, Clone)]
+pub struct QueryOutput {
+    /// Column names and types.
+    pub schema: SchemaRef,
+    /// The rows.
+    pub batches: Vec<RecordBatch>,
+}
+
+impl QueryOutput {
+    /// Number of rows.
+    pub fn row_count(&self) -> usize {
+        self.batches.iter().map(|b| b.num_rows()).sum()
+    }
+}
+
+/// A node's query engine.
+#[derive(Debug)]
+pub struct Engine {
+    state: SessionState,
+    shards: ShardSet,
+    catalog: Arc<ShardSchemaProvider>,
+    config: NodeConfig,
+}
+
+/// The session configuration every session starts from.
+fn session_config(config: &NodeConfig) -> SessionConfig {
+    let mut c = SessionConfig::new()
+        .with_default_catalog_and_schema(CATALOG, SCHEMA)
+        .with_information_schema(true)
+        // Our own catalog is registered below; a default one would replace it.
+        .with_create_default_catalog_and_schema(false)
+        .with_batch_size(config.limits.batch_rows)
+        .with_target_partitions(std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let opts = c.options_mut();
+    opts.sql_parser.dialect = datafusion::config::Dialect::PostgreSQL;
+    // Our JSON functions and shard scans produce Utf8; keep SQL strings in the same type.
+    opts.sql_parser.map_string_types_to_utf8view = false;
+    opts.execution.parquet.schema_force_view_types = false;
+    c
+}
+
+impl Engine {
+    /// Connects to the shards of `config` (given as `dsns`) and discovers their tables.
+    pub async fn start(config: NodeConfig, dsns: &[String]) -> Result<Arc<Engine>, SqlError> {
+        let shards = ShardSet::from_config(&config, dsns)?;
+        let catalog = Arc::new(ShardSchemaProvider::new(shards.clone()));
+        catalog.refresh().await?;
+
+        let catalogs = Arc::new(MemoryCatalogProviderList::new());
+        let docfusion = Arc::new(MemoryCatalogProvider::new());
+        docfusion
+            .register_schema(SCHEMA, catalog.clone())
+            .map_err(|e| SqlError::from_datafusion(&e))?;
+        catalogs.register_catalog(CATALOG.to_string(), docfusion);
+
+        let udfs = json::scalar_functions();
+        let mut planners: Vec<Arc<dyn datafusion::logical_expr::planner::ExprPlanner>> =
+            vec![Arc::new(json::planner::JsonExprPlanner::new(udfs.clone()))];
+        planners.extend(SessionStateDefaults::default_expr_planners());
+        let mut analyzer_rules: Vec<Arc<dyn datafusion::optimizer::AnalyzerRule + Send + Sync>> =
+            vec![Arc::new(json::cast_rule::JsonCastRule::new(udfs.clone()))];
+        analyzer_rules.extend(Analyzer::new().rules);
+
+        let mut scalar_functions = SessionStateDefaults::default_scalar_functions();
+        scalar_functions.extend(udfs);
+        let mut aggregates = SessionStateDefaults::default_aggregate_functions();
+        aggregates.extend(json::aggregate_functions());
+
+        let state = SessionStateBuilder::new()
+            .with_default_features()
+            .with_config(session_config(&config))
+            .with_catalog_list(catalogs)
+            .with_scalar_functions(scalar_functions)
+            .with_aggregate_functions(aggregates)
+            .with_expr_planners(planners)
+            .with_type_planner(Arc::new(json::planner::PgTypePlanner))
+            .with_analyzer_rules(analyzer_rules)
+            .with_optimizer_rule(Arc::new(crate::scan::path_pushdown::JsonPathPushdown::new()))
+            .build();
+        Ok(Arc::new(Engine {
+            state,
+            shards,
+            catalog,
+            config,
+        }))
+    }
+
+    /// The shards.
+    pub fn shards(&self) -> &ShardSet {
+        &self.shards
+    }
+
+    /// The shard catalog.
+    pub fn catalog(&self) -> &Arc<ShardSchemaProvider> {
+        &self.catalog
+    }
+
+    /// The node configuration.
+    pub fn config(&self) -> &NodeConfig {
+        &self.config
+    }
+
+    /// A new session: its own settings, the node's shared catalog.
+    pub fn session(&self) -> SessionContext {
+        SessionContext::new_with_state(self.state.clone())
+    }
+
+    /// Runs every statement of `sql` in a new session and returns the last result.
+    pub async fn query(&self, sql: &str) -> Result<QueryOutput, SqlError> {
+        self.execute(&self.session(), sql, &[]).await
+    }
+
+    /// Runs every statement of `sql` in `session`, binding `$1…` to `params`, and returns
+    /// the result of the last one.
+    pub async fn execute(
+        &self,
+        session: &SessionContext,
+        sql: &str,
+        params: &[ScalarValue],
+    ) -> Result<QueryOutput, SqlError> {
+        let statements = DFParser::parse_sql_with_dialect(sql, &PostgreSqlDialect {})
+            .map_err(|e| SqlError::new(sqlstate::SYNTAX_ERROR, e.to_string()))?;
+        if statements.is_empty() {
+            return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "empty query"));
+        }
+        let mut last = None;
+        for statement in statements {
+            last = Some(self.execute_statement(session, statement, params).await?);
+        }
+        last.ok_or_else(|| SqlError::new(sqlstate::SYNTAX_ERROR, "empty query"))
+    }
+
+    async fn execute_statement(
+        &self,
+        session: &SessionContext,
+        mut statement: Statement,
+        params: &[ScalarValue],
+    ) -> Result<QueryOutput, SqlError> {
+        rewrite_statement(&mut statement);
+        let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e);
+        let state = session.state();
+        let mut plan = state.statement_to_plan(statement).await.map_err(df_err)?;
+        refuse_unsupported(&plan)?;
+        if !params.is_empty() {
+            plan = plan
+                .replace_params_with_values(&ParamValues::from(params.to_vec()))
+                .map_err(df_err)?;
+        }
+        let frame = session.execute_logical_plan(plan).await.map_err(df_err)?;
+        let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
+        let batches = frame.collect().await.map_err(df_err)?;
+        Ok(QueryOutput { schema, batches })
+    }
+}
+
+fn rewrite_statement(statement: &mut Statement) {
+    match statement {
+        Statement::Statement(s) => json::set_returning::rewrite_set_returning(s),
+        Statement::Explain(e) => rewrite_statement(&mut e.statement),
+        _ => {}
+    }
+}
+
+/// Statements DataFusion would accept but that would not do what a user of this database
+/// expects (an in-memory table instead of one on the shards).
+fn refuse_unsupported(plan: &LogicalPlan) -> Result<(), SqlError> {
+    match plan {
+        LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(t)) => Err(SqlError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            format!(
+                "CREATE TABLE {} is not supported yet: create collections with `docfusiondb load` or POST /v1/collections/{{name}}/documents; use CREATE EXTERNAL TABLE for files",
+                t.name
+            ),
+        )),
+        LogicalPlan::Dml(d) => Err(SqlError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            format!(
+                "{} on {} is not supported yet: this node serves reads; load documents with `docfusiondb load`",
+                d.op, d.table_name
+            ),
+        )),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,156 @@
+//! Planning Postgres' JSON operators and types: an `ExprPlanner` that turns `->`, `->>`,
+//! `#>`, `#>>`, `@>`, `<@`, `?`, `?|`, `?&`, `||`, `-`, `#-`, `@?`, `@@` on json/jsonb into
+//! our functions (DataFusion would otherwise read `<@`/`@>` as array operators and has no
+//! meaning for the rest), and a `TypePlanner` that maps `jsonb`/`json` to tagged `Utf8`.
+
+use std::sync::Arc;
+
+use datafusion::arrow::datatypes::{DataType, FieldRef};
+use datafusion::common::{DFSchema, Result};
+use datafusion::logical_expr::planner::{ExprPlanner, PlannerResult, RawBinaryExpr, TypePlanner};
+use datafusion::logical_expr::{Expr, ExprSchemable, ScalarUDF};
+use datafusion::sql::sqlparser::ast::{self, BinaryOperator};
+
+use crate::error::{SqlError, sqlstate};
+use crate::json::names;
+use crate::pgtype::TaggedType;
+
+/// Plans the JSON operators into calls of the registered UDFs.
+#[derive(Debug)]
+pub struct JsonExprPlanner {
+    udfs: Vec<Arc<ScalarUDF>>,
+}
+
+impl JsonExprPlanner {
+    /// A planner that calls the given functions (looked up by name).
+    pub fn new(udfs: Vec<Arc<ScalarUDF>>) -> Self {
+        Self { udfs }
+    }
+
+    fn call(&self, name: &str, args: Vec<Expr>) -> Result<Expr> {
+        let udf = self.udfs.iter().find(|u| u.name() == name).ok_or_else(|| {
+            SqlError::new(
+                sqlstate::INTERNAL_ERROR,
+                format!("function {name} is not registered"),
+            )
+            .into_datafusion()
+        })?;
+        Ok(udf.call(args))
+    }
+}
+
+fn tag_of(expr: &Expr, schema: &DFSchema) -> Option<TaggedType> {
+    expr.to_field(schema)
+        .ok()
+        .and_then(|(_, f)| TaggedType::of_field(&f))
+}
+
+fn is_integer(expr: &Expr, schema: &DFSchema) -> bool {
+    matches!(
+        expr.get_type(schema),
+        Ok(DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64)
+    )
+}
+
+fn type_name(expr: &Expr, schema: &DFSchema) -> String {
+    match expr.to_field(schema) {
+        Ok((_, f)) => match TaggedType::of_field(&f) {
+            Some(t) => t.name().to_string(),
+            None => crate::render::pg_type_name(f.data_type()).to_string(),
+        },
+        Err(_) => "unknown".to_string(),
+    }
+}
+
+fn no_operator(
+    op: &str,
+    left: &Expr,
+    right: &Expr,
+    schema: &DFSchema,
+) -> datafusion::error::DataFusionError {
+    SqlError::new(
+        sqlstate::UNDEFINED_FUNCTION,
+        format!(
+            "operator does not exist: {} {op} {}",
+            type_name(left, schema),
+            type_name(right, schema)
+        ),
+    )
+    .with_detail("No operator matches the given name and argument types. You might need to add explicit type casts.")
+    .into_datafusion()
+}
+
+impl ExprPlanner for JsonExprPlanner {
+    fn plan_binary_op(
+        &self,
+        expr: RawBinaryExpr,
+        schema: &DFSchema,
+    ) -> Result<PlannerResult<RawBinaryExpr>> {
+        let RawBinaryExpr { op, left, right } = expr;
+        let left_tag = tag_of(&left, schema);
+        let right_tag = tag_of(&right, schema);
+        let json_operand = left_tag.is_some();
+        let name = match &op {
+            BinaryOperator::Arrow => names::FIELD,
+            BinaryOperator::LongArrow => names::FIELD_TEXT,
+            BinaryOperator::HashArrow => names::EXTRACT_PATH,
+            BinaryOperator::HashLongArrow => names::EXTRACT_PATH_TEXT,
+            BinaryOperator::Question => names::EXISTS,
+            BinaryOperator::QuestionPipe => names::EXISTS_ANY,
+            BinaryOperator::QuestionAnd => names::EXISTS_ALL,
+            BinaryOperator::HashMinus => names::DELETE_PATH,
+            BinaryOperator::AtQuestion => names::PATH_EXISTS_OP,
+            BinaryOperator::AtAt => names::PATH_MATCH_OP,
+            BinaryOperator::AtArrow if json_operand || right_tag.is_some() => names::CONTAINS,
+            BinaryOperator::ArrowAt if json_operand || right_tag.is_some() => names::CONTAINED,
+            BinaryOperator::StringConcat if json_operand && right_tag.is_some() => names::CONCAT,
+            // jsonb || 'text literal' is jsonb || jsonb in Postgres (unknown → jsonb).
+            BinaryOperator::StringConcat
+                if (left_tag == Some(TaggedType::Jsonb)
+                    || right_tag == Some(TaggedType::Jsonb))
+                    && (matches!(left, Expr::Literal(..))
+                        || matches!(right, Expr::Literal(..))) =>
+            {
+                names::CONCAT
+            }
+            BinaryOperator::Minus if left_tag == Some(TaggedType::Jsonb) => names::DELETE,
+            _ => return Ok(PlannerResult::Original(RawBinaryExpr { op, left, right })),
+        };
+        let needs_json_left = !matches!(name, names::CONTAINS | names::CONTAINED | names::CONCAT);
+        if needs_json_left && !json_operand {
+            return Err(no_operator(&op.to_string(), &left, &right, schema));
+        }
+        // `->` / `->>` take a key (text) or an index (integer); anything else is an error.
+        if matches!(name, names::FIELD | names::FIELD_TEXT)
+            && !is_integer(&right, schema)
+            && !matches!(
+                right.get_type(schema),
+                Ok(DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 | DataType::Null)
+            )
+        {
+            return Err(no_operator(&op.to_string(), &left, &right, schema));
+        }
+        Ok(PlannerResult::Planned(self.call(name, vec![left, right])?))
+    }
+}
+
+/// Maps `jsonb` and `json` to tagged `Utf8` fields.
+#[derive(Debug, Default)]
+pub struct PgTypePlanner;
+
+impl TypePlanner for PgTypePlanner {
+    fn plan_type_field(&self, sql_type: &ast::DataType) -> Result<Option<FieldRef>> {
+        Ok(match sql_type {
+            ast::DataType::JSONB => Some(TaggedType::Jsonb.field("jsonb")),
+            ast::DataType::JSON => Some(TaggedType::Json.field("json")),
+            ast::DataType::Custom(name, _) => {
+                match name.to_string().to_ascii_lowercase().as_str() {
+                    "jsonb" => Some(TaggedType::Jsonb.field("jsonb")),
+                    "json" => Some(TaggedType::Json.field("json")),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+    }
+}

@@ -1,0 +1,120 @@
+//! Postgres' set-returning JSON functions in the select list (`jsonb_array_elements`,
+//! `jsonb_array_elements_text`, `jsonb_object_keys`): DataFusion has no set-returning scalar
+//! functions, so before planning they are rewritten to `unnest` over a function returning a
+//! list, and named as Postgres names their column.
+
+use std::ops::ControlFlow;
+
+use datafusion::sql::sqlparser::ast::{
+    Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident,
+    ObjectName, ObjectNamePart, SelectItem, Statement, VisitMut, VisitorMut,
+};
+
+use crate::json::names;
+
+/// (Postgres function, list function, output column name)
+const SET_RETURNING: &[(&str, &str, &str)] = &[
+    ("jsonb_array_elements", names::ARRAY_ELEMENTS_LIST, "value"),
+    (
+        "jsonb_array_elements_text",
+        names::ARRAY_ELEMENTS_TEXT_LIST,
+        "value",
+    ),
+    (
+        "jsonb_object_keys",
+        names::OBJECT_KEYS_LIST,
+        "jsonb_object_keys",
+    ),
+];
+
+fn function_name(f: &Function) -> Option<String> {
+    match f.name.0.as_slice() {
+        [ObjectNamePart::Identifier(id)] => Some(id.value.to_ascii_lowercase()),
+        _ => None,
+    }
+}
+
+struct Rewriter;
+
+impl VisitorMut for Rewriter {
+    type Break = ();
+
+    fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
+        if let Expr::Function(f) = expr
+            && let Some(name) = function_name(f)
+            && let Some((_, list_fn, _)) = SET_RETURNING.iter().find(|(n, _, _)| *n == name)
+        {
+            let mut inner = f.clone();
+            inner.name = ObjectName::from(vec![Ident::new(*list_fn)]);
+            *expr = Expr::Function(Function {
+                name: ObjectName::from(vec![Ident::new("unnest")]),
+                uses_odbc_syntax: false,
+                parameters: FunctionArguments::None,
+                args: FunctionArguments::List(FunctionArgumentList {
+                    duplicate_treatment: None,
+                    args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Function(
+                        inner,
+                    )))],
+                    clauses: vec![],
+                }),
+                filter: None,
+                null_treatment: None,
+                over: None,
+                within_group: vec![],
+            });
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Names unaliased select items that call a set-returning function as Postgres would.
+fn alias_select_items(statement: &mut Statement) {
+    use datafusion::sql::sqlparser::ast::{Query, SetExpr};
+    fn in_query(q: &mut Query) {
+        if let SetExpr::Select(select) = q.body.as_mut() {
+            for item in select.projection.iter_mut() {
+                if let SelectItem::UnnamedExpr(Expr::Function(f)) = item
+                    && let Some(name) = function_name(f)
+                    && let Some((_, _, column)) = SET_RETURNING.iter().find(|(n, _, _)| *n == name)
+                {
+                    *item = SelectItem::ExprWithAlias {
+                        expr: Expr::Function(f.clone()),
+                        alias: Ident::new(*column),
+                    };
+                }
+            }
+        }
+    }
+    match statement {
+        Statement::Query(q) => in_query(q),
+        Statement::Explain { statement, .. } => alias_select_items(statement),
+        _ => {}
+    }
+}
+
+/// Rewrites the set-returning JSON functions of `statement` in place.
+pub fn rewrite_set_returning(statement: &mut Statement) {
+    alias_select_items(statement);
+    let _ = statement.visit(&mut Rewriter);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::sql::sqlparser::dialect::PostgreSqlDialect;
+    use datafusion::sql::sqlparser::parser::Parser;
+
+    #[test]
+    fn array_elements_becomes_unnest_of_a_list_named_value() {
+        let mut stmts = Parser::parse_sql(
+            &PostgreSqlDialect {},
+            "SELECT jsonb_array_elements(doc->'a') FROM t",
+        )
+        .unwrap();
+        rewrite_set_returning(&mut stmts[0]);
+        assert_eq!(
+            stmts[0].to_string(),
+            "SELECT unnest(jsonb_array_elements_list(doc -> 'a')) AS value FROM t"
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! DocFusionDB's query node: DataFusion SQL over JSON documents stored as jsonb in sharded
+//! PostgreSQL, served over HTTP (and the Postgres wire protocol).
+
+pub mod catalog;
+pub mod cli;
+pub mod embedded;
+pub mod engine;
+pub mod error;
+pub mod json;
+pub mod load;
+pub mod node;
+pub mod pgtype;
+pub mod render;
+pub mod scan;
+pub mod server;
+pub mod shard_map;
+pub mod shards;
+
+pub use engine::{Engine, QueryOutput};
+pub use error::SqlError;

@@ -1,0 +1,197 @@
+//! The `docfusiondb` binary.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use docfusiondb::cli::{client, demo, serve};
+
+#[derive(Parser)]
+#[command(
+    name = "docfusiondb",
+    version,
+    about = "DocFusionDB: SQL over JSON documents sharded across PostgreSQL"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a query node (embedded Postgres shards unless the config names shards).
+    Serve {
+        /// Node config file (YAML).
+        #[arg(long, env = "DOCFUSION_CONFIG")]
+        config: Option<PathBuf>,
+        /// Data directory (overrides `data_dir`).
+        #[arg(long, env = "DOCFUSION_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        /// HTTP listen address (overrides `listen.http`).
+        #[arg(long, env = "DOCFUSION_HTTP_LISTEN")]
+        http: Option<String>,
+        /// Number of embedded shards (overrides `embedded.shards`).
+        #[arg(long, env = "DOCFUSION_EMBEDDED_SHARDS")]
+        shards: Option<usize>,
+    },
+    /// Run SQL on a running node and print the result.
+    Sql {
+        /// The SQL text.
+        query: String,
+        /// The node's HTTP address.
+        #[arg(long, env = "DOCFUSION_NODE", default_value = client::DEFAULT_NODE)]
+        node: String,
+        /// Print per-operator time and rows (EXPLAIN ANALYZE) instead of the rows.
+        #[arg(long)]
+        profile: bool,
+        /// Print the raw JSON response.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Load an NDJSON file (one document per line) into a collection, creating it if needed.
+    Load {
+        /// Collection name.
+        collection: String,
+        /// NDJSON file.
+        file: PathBuf,
+        /// Field holding each document's id (a UUIDv7 is generated where absent).
+        #[arg(long, default_value = "id")]
+        id_field: String,
+        /// The node's HTTP address.
+        #[arg(long, env = "DOCFUSION_NODE", default_value = client::DEFAULT_NODE)]
+        node: String,
+        /// Lines per request.
+        #[arg(long, default_value_t = 5000)]
+        batch_lines: usize,
+        /// Skip this many lines first (to resume a load that stopped).
+        #[arg(long, default_value_t = 0)]
+        skip_lines: u64,
+    },
+    /// Start the embedded node, load sample listings and run example queries.
+    Demo {
+        /// Data directory of the embedded shards.
+        #[arg(long, env = "DOCFUSION_DATA_DIR", default_value = "./docfusion-data")]
+        data_dir: PathBuf,
+        /// Number of sample listings.
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        /// Sample data set.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Embedded shards.
+        #[arg(long, default_value_t = 2)]
+        shards: usize,
+    },
+    /// Write sample listings as NDJSON.
+    Generate {
+        /// Number of listings.
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        /// Data set.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Serve {
+            config,
+            data_dir,
+            http,
+            shards,
+        } => {
+            serve::serve(serve::ServeOptions {
+                config,
+                data_dir,
+                http,
+                shards,
+            })
+            .await
+        }
+        Command::Sql {
+            query,
+            node,
+            profile,
+            json,
+        } => {
+            let sql = if profile {
+                format!("EXPLAIN ANALYZE {query}")
+            } else {
+                query
+            };
+            let response = client::run_sql(&node, &sql).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&response)?);
+            } else if profile {
+                // EXPLAIN ANALYZE returns (plan_type, plan): print the plan text as is.
+                for row in response["rows"].as_array().into_iter().flatten() {
+                    if let Some(plan) = row.get(1).and_then(|p| p.as_str()) {
+                        println!("{plan}");
+                    }
+                }
+            } else {
+                println!("{}", client::response_table(&response));
+            }
+            Ok(())
+        }
+        Command::Load {
+            collection,
+            file,
+            id_field,
+            node,
+            batch_lines,
+            skip_lines,
+        } => {
+            let n = client::load_file(
+                &node,
+                &collection,
+                &file,
+                &id_field,
+                batch_lines.max(1),
+                skip_lines,
+            )
+            .await?;
+            println!("loaded {n} documents into {collection}");
+            Ok(())
+        }
+        Command::Demo {
+            data_dir,
+            count,
+            seed,
+            shards,
+        } => {
+            demo::demo(demo::DemoOptions {
+                data_dir,
+                count,
+                seed,
+                shards,
+            })
+            .await
+        }
+        Command::Generate { count, seed, out } => {
+            match out {
+                Some(path) => {
+                    let file = std::fs::File::create(&path)
+                        .with_context(|| format!("cannot create {}", path.display()))?;
+                    docfusion_sample::write_ndjson(seed, count, file)?;
+                }
+                None => {
+                    docfusion_sample::write_ndjson(seed, count, std::io::stdout().lock())?;
+                }
+            }
+            Ok(())
+        }
+    }
+}

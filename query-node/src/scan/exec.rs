@@ -1,0 +1,382 @@
+//! `ShardScanExec`: one partition per shard, each running its own SQL on that shard and
+//! streaming the rows back as Arrow batches. Sorts and limits that Postgres can apply
+//! exactly are pushed into the per-shard SQL.
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use datafusion::arrow::array::RecordBatchOptions;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::common::tree_node::TreeNodeRecursion;
+use datafusion::error::{DataFusionError, Result};
+use datafusion::execution::TaskContext;
+use datafusion::physical_expr::{
+    EquivalenceProperties, LexOrdering, PhysicalExpr, PhysicalSortExpr,
+};
+use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
+use datafusion::physical_plan::expressions::Column;
+use datafusion::physical_plan::metrics::{BaselineMetrics, ExecutionPlanMetricsSet, MetricsSet};
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::{
+    DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties,
+    SendableRecordBatchStream, SortOrderPushdownResult,
+};
+use futures::{Stream, StreamExt};
+use tokio_postgres::RowStream;
+
+use crate::catalog::ColumnReader;
+use crate::error::SqlError;
+use crate::scan::rows::ColumnBuilder;
+use crate::shards::{Shard, shard_error};
+
+/// One output column: the SQL that computes it on the shard and how to decode it.
+#[derive(Debug, Clone)]
+pub struct ScanColumn {
+    /// SQL expression in the select list.
+    pub sql: String,
+    /// Decoder.
+    pub reader: ColumnReader,
+}
+
+/// The physical scan of a sharded table.
+#[derive(Debug, Clone)]
+pub struct ShardScanExec {
+    table: String,
+    schema: SchemaRef,
+    columns: Vec<ScanColumn>,
+    shards: Vec<Shard>,
+    where_sql: Option<String>,
+    order_by: Option<String>,
+    ordering: Option<LexOrdering>,
+    limit: Option<usize>,
+    batch_rows: usize,
+    properties: Arc<PlanProperties>,
+    metrics: ExecutionPlanMetricsSet,
+}
+
+impl ShardScanExec {
+    /// A scan of `table` on `shards` producing `schema` from `columns`.
+    pub fn new(
+        table: String,
+        schema: SchemaRef,
+        columns: Vec<ScanColumn>,
+        shards: Vec<Shard>,
+        where_sql: Option<String>,
+        limit: Option<usize>,
+        batch_rows: usize,
+    ) -> Self {
+        let properties = Self::plan_properties(&schema, shards.len(), None);
+        Self {
+            table,
+            schema,
+            columns,
+            shards,
+            where_sql,
+            order_by: None,
+            ordering: None,
+            limit,
+            batch_rows,
+            properties,
+            metrics: ExecutionPlanMetricsSet::new(),
+        }
+    }
+
+    fn plan_properties(
+        schema: &SchemaRef,
+        partitions: usize,
+        ordering: Option<LexOrdering>,
+    ) -> Arc<PlanProperties> {
+        let mut eq = EquivalenceProperties::new(schema.clone());
+        if let Some(ordering) = ordering {
+            eq = EquivalenceProperties::new_with_orderings(schema.clone(), [ordering]);
+        }
+        Arc::new(PlanProperties::new(
+            eq,
+            Partitioning::UnknownPartitioning(partitions.max(1)),
+            EmissionType::Incremental,
+            Boundedness::Bounded,
+        ))
+    }
+
+    /// The SQL sent to each shard.
+    pub fn shard_sql(&self) -> String {
+        let select = if self.columns.is_empty() {
+            String::new()
+        } else {
+            self.columns
+                .iter()
+                .map(|c| c.sql.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut sql = format!(
+            "SELECT {select} FROM {}",
+            crate::scan::pushdown::quote_ident(&self.table)
+        );
+        if let Some(w) = &self.where_sql {
+            sql.push_str(" WHERE ");
+            sql.push_str(w);
+        }
+        if let Some(o) = &self.order_by {
+            sql.push_str(" ORDER BY ");
+            sql.push_str(o);
+        }
+        if let Some(l) = self.limit {
+            sql.push_str(&format!(" LIMIT {l}"));
+        }
+        sql
+    }
+
+    /// Names of the shards this scan reads.
+    pub fn shard_names(&self) -> Vec<String> {
+        self.shards.iter().map(|s| s.name.clone()).collect()
+    }
+
+    fn sort_sql(&self, order: &[PhysicalSortExpr]) -> Option<String> {
+        let mut parts = Vec::new();
+        for s in order {
+            let col = s.expr.downcast_ref::<Column>()?;
+            let c = self.columns.get(col.index())?;
+            let field = self.schema.field(col.index());
+            if crate::pgtype::is_json_like(field) {
+                return None; // jsonb ordering is not text ordering
+            }
+            let collate = match field.data_type() {
+                DataType::Utf8 => " COLLATE \"C\"",
+                DataType::Int16
+                | DataType::Int32
+                | DataType::Int64
+                | DataType::Boolean
+                | DataType::Date32
+                | DataType::Timestamp(_, _)
+                | DataType::Decimal128(_, _) => "",
+                // Float NaN/-0 ordering differs between Postgres and Arrow.
+                _ => return None,
+            };
+            parts.push(format!(
+                "{}{collate} {} NULLS {}",
+                c.sql,
+                if s.options.descending { "DESC" } else { "ASC" },
+                if s.options.nulls_first {
+                    "FIRST"
+                } else {
+                    "LAST"
+                }
+            ));
+        }
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+impl DisplayAs for ShardScanExec {
+    fn fmt_as(&self, t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
+        match t {
+            DisplayFormatType::TreeRender => write!(f, "table={}", self.table),
+            _ => write!(
+                f,
+                "ShardScanExec: table={}, shards=[{}], sql={}",
+                self.table,
+                self.shard_names().join(", "),
+                self.shard_sql()
+            ),
+        }
+    }
+}
+
+type BatchStream = Pin<Box<dyn Stream<Item = Result<RecordBatch>> + Send>>;
+
+impl ExecutionPlan for ShardScanExec {
+    fn name(&self) -> &str {
+        "ShardScanExec"
+    }
+
+    fn properties(&self) -> &Arc<PlanProperties> {
+        &self.properties
+    }
+
+    fn children(&self) -> Vec<&Arc<dyn ExecutionPlan>> {
+        vec![]
+    }
+
+    fn apply_expressions(
+        &self,
+        _f: &mut dyn FnMut(&Arc<dyn PhysicalExpr>) -> Result<TreeNodeRecursion>,
+    ) -> Result<TreeNodeRecursion> {
+        Ok(TreeNodeRecursion::Continue)
+    }
+
+    fn with_new_children(
+        self: Arc<Self>,
+        children: Vec<Arc<dyn ExecutionPlan>>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        if children.is_empty() {
+            Ok(self)
+        } else {
+            Err(DataFusionError::Internal(
+                "ShardScanExec has no children".into(),
+            ))
+        }
+    }
+
+    fn supports_limit_pushdown(&self) -> bool {
+        true
+    }
+
+    fn with_fetch(&self, limit: Option<usize>) -> Option<Arc<dyn ExecutionPlan>> {
+        let mut next = self.clone();
+        next.limit = match (self.limit, limit) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        Some(Arc::new(next))
+    }
+
+    fn fetch(&self) -> Option<usize> {
+        self.limit
+    }
+
+    fn try_pushdown_sort(
+        &self,
+        order: &[PhysicalSortExpr],
+    ) -> Result<SortOrderPushdownResult<Arc<dyn ExecutionPlan>>> {
+        let (Some(sql), Some(ordering)) = (self.sort_sql(order), LexOrdering::new(order.to_vec()))
+        else {
+            return Ok(SortOrderPushdownResult::Unsupported);
+        };
+        if self.limit.is_some() {
+            // A LIMIT already applied without this order would pick the wrong rows.
+            return Ok(SortOrderPushdownResult::Unsupported);
+        }
+        let mut next = self.clone();
+        next.order_by = Some(sql);
+        next.ordering = Some(ordering.clone());
+        next.properties = Self::plan_properties(&self.schema, self.shards.len(), Some(ordering));
+        Ok(SortOrderPushdownResult::Exact {
+            inner: Arc::new(next),
+        })
+    }
+
+    fn metrics(&self) -> Option<MetricsSet> {
+        Some(self.metrics.clone_inner())
+    }
+
+    fn execute(
+        &self,
+        partition: usize,
+        _context: Arc<TaskContext>,
+    ) -> Result<SendableRecordBatchStream> {
+        let schema = self.schema.clone();
+        let Some(shard) = self.shards.get(partition).cloned() else {
+            // A table with no shard to read (e.g. ids pinned to nothing) yields no rows.
+            return Ok(Box::pin(RecordBatchStreamAdapter::new(
+                schema,
+                futures::stream::empty(),
+            )));
+        };
+        let sql = self.shard_sql();
+        let readers: Vec<ColumnReader> = self.columns.iter().map(|c| c.reader).collect();
+        let batch_rows = self.batch_rows;
+        let metrics = BaselineMetrics::new(&self.metrics, partition);
+        let stream = shard_stream(shard, sql, schema.clone(), readers, batch_rows, metrics);
+        Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)))
+    }
+}
+
+enum ScanState {
+    Start,
+    Reading {
+        _conn: Box<deadpool_postgres::Object>,
+        rows: Pin<Box<RowStream>>,
+    },
+    Done,
+}
+
+fn shard_stream(
+    shard: Shard,
+    sql: String,
+    schema: SchemaRef,
+    readers: Vec<ColumnReader>,
+    batch_rows: usize,
+    metrics: BaselineMetrics,
+) -> BatchStream {
+    let ext = |e: SqlError| DataFusionError::External(Box::new(e));
+    let stream = futures::stream::unfold(ScanState::Start, move |state| {
+        let shard = shard.clone();
+        let sql = sql.clone();
+        let schema = schema.clone();
+        let readers = readers.clone();
+        let metrics = metrics.clone();
+        async move {
+            let (conn, mut rows) = match state {
+                ScanState::Done => return None,
+                ScanState::Reading { _conn, rows } => (_conn, rows),
+                ScanState::Start => {
+                    let conn = match shard.connect().await {
+                        Ok(c) => c,
+                        Err(e) => return Some((Err(ext(e)), ScanState::Done)),
+                    };
+                    let params: Vec<&str> = Vec::new();
+                    match conn.query_raw(sql.as_str(), params).await {
+                        Ok(rows) => (Box::new(conn), Box::pin(rows)),
+                        Err(e) => {
+                            return Some((Err(ext(shard_error(&shard.name, &e))), ScanState::Done));
+                        }
+                    }
+                }
+            };
+            let timer = metrics.elapsed_compute().timer();
+            let mut builders: Vec<ColumnBuilder> = readers
+                .iter()
+                .map(|r| ColumnBuilder::new(*r, batch_rows))
+                .collect();
+            let mut count = 0usize;
+            let mut finished = false;
+            while count < batch_rows {
+                match rows.next().await {
+                    Some(Ok(row)) => {
+                        for (i, b) in builders.iter_mut().enumerate() {
+                            if let Err(e) = b.push(&row, i) {
+                                return Some((Err(ext(e)), ScanState::Done));
+                            }
+                        }
+                        count += 1;
+                    }
+                    Some(Err(e)) => {
+                        return Some((Err(ext(shard_error(&shard.name, &e))), ScanState::Done));
+                    }
+                    None => {
+                        finished = true;
+                        break;
+                    }
+                }
+            }
+            drop(timer);
+            if count == 0 && finished {
+                return None;
+            }
+            let columns = builders
+                .into_iter()
+                .zip(schema.fields())
+                .map(|(b, f)| b.finish(f.data_type()))
+                .collect::<Vec<_>>();
+            let batch = RecordBatch::try_new_with_options(
+                schema.clone(),
+                columns,
+                &RecordBatchOptions::new().with_row_count(Some(count)),
+            )
+            .map_err(|e| DataFusionError::ArrowError(Box::new(e), None));
+            if let Ok(b) = &batch {
+                metrics.record_output(b.num_rows());
+            }
+            let next = if finished {
+                ScanState::Done
+            } else {
+                ScanState::Reading { _conn: conn, rows }
+            };
+            Some((batch, next))
+        }
+    });
+    Box::pin(stream)
+}

@@ -1,0 +1,11 @@
+//! Scanning collections and relational tables on the shards, with projection, filter,
+//! limit and sort pushdown.
+
+pub mod exec;
+pub mod path_pushdown;
+pub mod pushdown;
+pub mod rows;
+pub mod table;
+
+pub use exec::ShardScanExec;
+pub use table::ShardedTable;

@@ -1,0 +1,3 @@
+//! The node's network servers.
+
+pub mod http;

@@ -1,0 +1,420 @@
+//! The query node's configuration file (`docfusiondb serve --config FILE`): typed, with
+//! defaults, and validated at load with errors that name the offending key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+/// Default address of the HTTP API.
+pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8433";
+/// Default address of the Postgres wire protocol.
+pub const DEFAULT_PG_LISTEN: &str = "127.0.0.1:5433";
+
+/// The whole configuration of one query node.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "snake_case")]
+pub struct NodeConfig {
+    /// Where the node listens.
+    #[serde(default)]
+    pub listen: ListenConfig,
+    /// Directory for the node's own state (and, in embedded mode, the shards' data).
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// The Postgres shards, in shard-index order. Empty means embedded mode.
+    #[serde(default)]
+    pub shards: Vec<ShardConfig>,
+    /// Settings of the local shards the node manages itself when `shards` is empty.
+    #[serde(default)]
+    pub embedded: EmbeddedConfig,
+    /// Resource limits.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// Listen addresses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListenConfig {
+    /// HTTP API address (`POST /v1/sql`, `/metrics`).
+    #[serde(default = "default_http")]
+    pub http: String,
+    /// Postgres wire protocol address.
+    #[serde(default = "default_pg")]
+    pub postgres: String,
+}
+
+/// One Postgres shard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardConfig {
+    /// A name used in errors and metrics; defaults to `shard-<index>`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// A libpq-style connection string (`host=… port=… user=… dbname=…`) or a
+    /// `postgres://` URL.
+    pub dsn: String,
+}
+
+/// The local cluster of embedded mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmbeddedConfig {
+    /// Number of local Postgres shards.
+    #[serde(default = "default_embedded_shards")]
+    pub shards: usize,
+}
+
+/// Limits that protect the node and the shards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Connections the node keeps open to each shard.
+    #[serde(default = "default_pool_size")]
+    pub max_connections_per_shard: usize,
+    /// How long to wait for a shard connection before failing the statement.
+    #[serde(default = "default_connect_timeout_ms")]
+    pub shard_connect_timeout_ms: u64,
+    /// Statement timeout applied on the shards (0 = none).
+    #[serde(default = "default_statement_timeout_ms")]
+    pub statement_timeout_ms: u64,
+    /// Rows per Arrow batch read from a shard.
+    #[serde(default = "default_batch_rows")]
+    pub batch_rows: usize,
+    /// Most rows an HTTP response returns (0 = unlimited).
+    #[serde(default = "default_max_result_rows")]
+    pub max_result_rows: usize,
+    /// Largest HTTP request body accepted, in bytes.
+    #[serde(default = "default_max_body_bytes")]
+    pub max_body_bytes: usize,
+}
+
+/// A configuration that could not be loaded, naming the key at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The YAML did not parse or had unknown/mistyped keys.
+    #[error("invalid config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    /// A key has a value that is not allowed.
+    #[error("invalid config: {key}: {message}")]
+    Invalid { key: String, message: String },
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("./docfusion-data")
+}
+fn default_http() -> String {
+    DEFAULT_HTTP_LISTEN.to_string()
+}
+fn default_pg() -> String {
+    DEFAULT_PG_LISTEN.to_string()
+}
+fn default_embedded_shards() -> usize {
+    2
+}
+fn default_pool_size() -> usize {
+    8
+}
+fn default_connect_timeout_ms() -> u64 {
+    5_000
+}
+fn default_statement_timeout_ms() -> u64 {
+    0
+}
+fn default_batch_rows() -> usize {
+    8_192
+}
+fn default_max_result_rows() -> usize {
+    100_000
+}
+fn default_max_body_bytes() -> usize {
+    256 * 1024 * 1024
+}
+
+impl Default for ListenConfig {
+    fn default() -> Self {
+        Self {
+            http: default_http(),
+            postgres: default_pg(),
+        }
+    }
+}
+
+impl Default for EmbeddedConfig {
+    fn default() -> Self {
+        Self {
+            shards: default_embedded_shards(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections_per_shard: default_pool_size(),
+            shard_connect_timeout_ms: default_connect_timeout_ms(),
+            statement_timeout_ms: default_statement_timeout_ms(),
+            batch_rows: default_batch_rows(),
+            max_result_rows: default_max_result_rows(),
+            max_body_bytes: default_max_body_bytes(),
+        }
+    }
+}
+
+impl Default for NodeConfig {
+    fn default() -> Self {
+        Self {
+            listen: ListenConfig::default(),
+            data_dir: default_data_dir(),
+            shards: Vec::new(),
+            embedded: EmbeddedConfig::default(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl NodeConfig {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let config: NodeConfig =
+            serde_yaml_ng::from_str(&text).map_err(|e| ConfigError::Parse {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Parses and validates YAML text (used by tests and by the operator's round trip).
+    pub fn from_yaml(text: &str) -> Result<Self, ConfigError> {
+        let config: NodeConfig = serde_yaml_ng::from_str(text).map_err(|e| ConfigError::Parse {
+            path: PathBuf::from("<inline>"),
+            message: e.to_string(),
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Renders the config as YAML, in the format [`NodeConfig::load`] reads.
+    pub fn to_yaml(&self) -> String {
+        // Serialising plain structs of strings and numbers cannot fail.
+        serde_yaml_ng::to_string(self).unwrap_or_default()
+    }
+
+    /// True when the node manages its own local shards.
+    pub fn is_embedded(&self) -> bool {
+        self.shards.is_empty()
+    }
+
+    /// The display name of shard `index`.
+    pub fn shard_name(&self, index: usize) -> String {
+        self.shards
+            .get(index)
+            .and_then(|s| s.name.clone())
+            .unwrap_or_else(|| format!("shard-{index}"))
+    }
+
+    /// Checks every value, naming the key of the first one at fault.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            key: key.to_string(),
+            message,
+        };
+        for (key, value) in [
+            ("listen.http", &self.listen.http),
+            ("listen.postgres", &self.listen.postgres),
+        ] {
+            value.parse::<SocketAddr>().map_err(|e| {
+                invalid(
+                    key,
+                    format!("{value:?} is not an address like 127.0.0.1:8433 ({e})"),
+                )
+            })?;
+        }
+        if self.data_dir.as_os_str().is_empty() {
+            return Err(invalid("data_dir", "must not be empty".into()));
+        }
+        let mut names = std::collections::HashSet::new();
+        for (i, shard) in self.shards.iter().enumerate() {
+            let key = format!("shards[{i}].dsn");
+            if shard.dsn.trim().is_empty() {
+                return Err(invalid(&key, "must not be empty".into()));
+            }
+            validate_dsn(&shard.dsn).map_err(|m| invalid(&key, m))?;
+            if !names.insert(self.shard_name(i)) {
+                return Err(invalid(
+                    &format!("shards[{i}].name"),
+                    format!("duplicate shard name {:?}", self.shard_name(i)),
+                ));
+            }
+        }
+        if self.shards.is_empty() && !(1..=64).contains(&self.embedded.shards) {
+            return Err(invalid(
+                "embedded.shards",
+                format!("must be between 1 and 64, got {}", self.embedded.shards),
+            ));
+        }
+        let l = &self.limits;
+        if l.max_connections_per_shard == 0 {
+            return Err(invalid(
+                "limits.max_connections_per_shard",
+                "must be at least 1".into(),
+            ));
+        }
+        if l.shard_connect_timeout_ms == 0 {
+            return Err(invalid(
+                "limits.shard_connect_timeout_ms",
+                "must be at least 1".into(),
+            ));
+        }
+        if !(1..=1_000_000).contains(&l.batch_rows) {
+            return Err(invalid(
+                "limits.batch_rows",
+                format!("must be between 1 and 1000000, got {}", l.batch_rows),
+            ));
+        }
+        if l.max_body_bytes == 0 {
+            return Err(invalid(
+                "limits.max_body_bytes",
+                "must be at least 1".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A light syntax check of a connection string, so that typos fail at load, not at the first
+/// query. Accepts `postgres://` / `postgresql://` URLs and `key=value` lists.
+fn validate_dsn(dsn: &str) -> Result<(), String> {
+    let dsn = dsn.trim();
+    if dsn.starts_with("postgres://") || dsn.starts_with("postgresql://") {
+        return Ok(());
+    }
+    for part in dsn.split_whitespace() {
+        let Some((key, _)) = part.split_once('=') else {
+            return Err(format!(
+                "{part:?} is not key=value (expected e.g. \"host=10.0.0.1 port=5432 user=postgres\")"
+            ));
+        };
+        const KEYS: &[&str] = &[
+            "host",
+            "hostaddr",
+            "port",
+            "user",
+            "password",
+            "dbname",
+            "options",
+            "application_name",
+            "sslmode",
+            "connect_timeout",
+            "keepalives",
+            "keepalives_idle",
+            "target_session_attrs",
+            "channel_binding",
+            "load_balance_hosts",
+            "sslcert",
+            "sslkey",
+            "sslrootcert",
+        ];
+        if !KEYS.contains(&key) {
+            return Err(format!("unknown connection parameter {key:?}"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_the_documented_defaults() {
+        let c = NodeConfig::from_yaml("{}").unwrap();
+        assert_eq!(c.listen.http, "127.0.0.1:8433");
+        assert_eq!(c.listen.postgres, "127.0.0.1:5433");
+        assert_eq!(c.data_dir, PathBuf::from("./docfusion-data"));
+        assert!(c.is_embedded());
+        assert_eq!(c.embedded.shards, 2);
+        assert_eq!(c.limits.batch_rows, 8192);
+    }
+
+    #[test]
+    fn full_file_round_trips_through_yaml() {
+        let text = r#"
+listen:
+  http: 0.0.0.0:9000
+  postgres: 0.0.0.0:6543
+data_dir: /var/lib/docfusion
+shards:
+  - dsn: host=pg-0 port=5432 user=docfusion dbname=docfusion
+  - name: eu-1
+    dsn: postgres://docfusion@pg-1:5432/docfusion
+limits:
+  max_connections_per_shard: 4
+  statement_timeout_ms: 30000
+"#;
+        let c = NodeConfig::from_yaml(text).unwrap();
+        assert_eq!(c.shards.len(), 2);
+        assert_eq!(c.shard_name(0), "shard-0");
+        assert_eq!(c.shard_name(1), "eu-1");
+        assert_eq!(c.limits.max_connections_per_shard, 4);
+        assert_eq!(c.limits.statement_timeout_ms, 30000);
+        let again = NodeConfig::from_yaml(&c.to_yaml()).unwrap();
+        assert_eq!(again, c);
+    }
+
+    fn error_of(text: &str) -> String {
+        NodeConfig::from_yaml(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let e = error_of("limits:\n  max_conections_per_shard: 3\n");
+        assert!(e.contains("max_conections_per_shard"), "{e}");
+    }
+
+    #[test]
+    fn bad_listen_address_names_the_key() {
+        let e = error_of("listen:\n  http: localhost\n");
+        assert!(e.contains("listen.http"), "{e}");
+    }
+
+    #[test]
+    fn bad_dsn_names_the_shard() {
+        let e = error_of("shards:\n  - dsn: host=a\n  - dsn: hots=b\n");
+        assert!(e.contains("shards[1].dsn"), "{e}");
+        assert!(e.contains("hots"), "{e}");
+    }
+
+    #[test]
+    fn duplicate_shard_names_are_refused() {
+        let e = error_of("shards:\n  - {name: a, dsn: host=x}\n  - {name: a, dsn: host=y}\n");
+        assert!(e.contains("shards[1].name"), "{e}");
+    }
+
+    #[test]
+    fn zero_values_are_refused_with_their_key() {
+        assert!(error_of("limits: {batch_rows: 0}").contains("limits.batch_rows"));
+        assert!(error_of("embedded: {shards: 0}").contains("embedded.shards"));
+        assert!(
+            error_of("limits: {max_connections_per_shard: 0}")
+                .contains("limits.max_connections_per_shard")
+        );
+    }
+
+    #[test]
+    fn wrong_type_is_reported_with_its_location() {
+        let e = error_of("limits:\n  batch_rows: many\n");
+        assert!(e.contains("batch_rows"), "{e}");
+    }
+}
