@@ -65,7 +65,7 @@ fn key_text(key: Option<&Jsonb>, null_error: impl FnOnce() -> PgError) -> Result
 /// value, `None` for SQL NULL. Keys must be non-NULL scalars (their text is used); NULL values
 /// become JSON null; of duplicate keys the last wins.
 pub fn jsonb_build_object(args: &[Option<Jsonb>]) -> Result<Jsonb, PgError> {
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Err(PgError::invalid_parameter(
             "argument list must have even number of elements",
         )

@@ -47,7 +47,11 @@ fn strictly_inside(d: &Digits, same: &dyn Fn(&str) -> bool) -> bool {
 }
 
 /// Shortest digits strictly inside the rounding interval, closest to the value.
-fn shortest_digits(rust_shortest: Digits, rounded: &dyn Fn(usize) -> Digits, same: &dyn Fn(&str) -> bool) -> Digits {
+fn shortest_digits(
+    rust_shortest: Digits,
+    rounded: &dyn Fn(usize) -> Digits,
+    same: &dyn Fn(&str) -> bool,
+) -> Digits {
     if strictly_inside(&rust_shortest, same) {
         return rust_shortest;
     }
@@ -70,9 +74,9 @@ fn neighbours(d: &Digits) -> Vec<Digits> {
     let len = d.digits.len();
     let mut out = Vec::new();
     let down = decrement(&d.digits);
-    if down.starts_with('0') {
+    if let Some(rest) = down.strip_prefix('0') {
         out.push(Digits {
-            digits: format!("{}9", &down[1..]),
+            digits: format!("{rest}9"),
             exp: d.exp - 1,
         });
     } else {

@@ -119,22 +119,50 @@ fn lookup(json: &str, steps: &[Step<'_>], as_text: bool) -> Result<Option<String
 
 /// `json -> text`: the member's original text, e.g. `[1,  2]` stays `[1,  2]`.
 pub fn json_object_field(json: &str, key: &str) -> Result<Option<String>, PgError> {
-    lookup(json, &[Step { key: Some(key), index: None }], false)
+    lookup(
+        json,
+        &[Step {
+            key: Some(key),
+            index: None,
+        }],
+        false,
+    )
 }
 
 /// `json ->> text`: the member as text (strings unescaped, JSON null → SQL NULL).
 pub fn json_object_field_text(json: &str, key: &str) -> Result<Option<String>, PgError> {
-    lookup(json, &[Step { key: Some(key), index: None }], true)
+    lookup(
+        json,
+        &[Step {
+            key: Some(key),
+            index: None,
+        }],
+        true,
+    )
 }
 
 /// `json -> int`: an array element's original text (negative counts from the end).
 pub fn json_array_element(json: &str, index: i32) -> Result<Option<String>, PgError> {
-    lookup(json, &[Step { key: None, index: Some(index) }], false)
+    lookup(
+        json,
+        &[Step {
+            key: None,
+            index: Some(index),
+        }],
+        false,
+    )
 }
 
 /// `json ->> int`: an array element as text.
 pub fn json_array_element_text(json: &str, index: i32) -> Result<Option<String>, PgError> {
-    lookup(json, &[Step { key: None, index: Some(index) }], true)
+    lookup(
+        json,
+        &[Step {
+            key: None,
+            index: Some(index),
+        }],
+        true,
+    )
 }
 
 fn path_steps<'a>(path: &[Option<&'a str>]) -> Option<Vec<Step<'a>>> {

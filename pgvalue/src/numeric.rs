@@ -46,7 +46,10 @@ pub enum NumericInput {
 }
 
 fn overflow() -> PgError {
-    PgError::new(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "value overflows numeric format")
+    PgError::new(
+        sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+        "value overflows numeric format",
+    )
 }
 
 fn invalid_numeric(text: &str) -> PgError {
@@ -147,7 +150,9 @@ impl Numeric {
             }
             let start = i;
             while i < b.len() && b[i].is_ascii_digit() {
-                exp = exp.saturating_mul(10).saturating_add(i64::from(b[i] - b'0'));
+                exp = exp
+                    .saturating_mul(10)
+                    .saturating_add(i64::from(b[i] - b'0'));
                 i += 1;
             }
             if i == start {
@@ -164,8 +169,7 @@ impl Numeric {
             return Err(None);
         }
         let dscale = (frac_len - exp).max(0);
-        let n = Numeric::from_parts(negative, mantissa, exp - frac_len, dscale)
-            .map_err(Some)?;
+        let n = Numeric::from_parts(negative, mantissa, exp - frac_len, dscale).map_err(Some)?;
         Ok(n)
     }
 
@@ -208,7 +212,12 @@ impl Numeric {
 
     /// The value of an `i64`, display scale 0.
     pub fn from_i64(v: i64) -> Numeric {
-        let mut digits: Vec<u8> = v.unsigned_abs().to_string().bytes().map(|c| c - b'0').collect();
+        let mut digits: Vec<u8> = v
+            .unsigned_abs()
+            .to_string()
+            .bytes()
+            .map(|c| c - b'0')
+            .collect();
         let mut exponent = 0;
         while digits.last() == Some(&0) {
             digits.pop();

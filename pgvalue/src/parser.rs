@@ -54,8 +54,9 @@ enum ParseContext {
     End,
 }
 
-/// Maximum nesting depth accepted; PostgreSQL stops at its stack limit instead.
-pub(crate) const MAX_DEPTH: usize = 10_000;
+/// Maximum nesting depth accepted (54001 beyond it). PostgreSQL stops at its stack limit
+/// instead (about 10k levels); 500 keeps recursion safe on 2 MiB threads in debug builds.
+pub(crate) const MAX_DEPTH: usize = 500;
 
 struct Lexer<'a> {
     input: &'a str,
@@ -97,10 +98,16 @@ impl<'a> Lexer<'a> {
                 format!("Character with value 0x{c:02x} must be escaped.")
             }
             JsonErrorKind::ExpectedEnd => {
-                format!("Expected end of input, but found \"{}\".", self.token_text())
+                format!(
+                    "Expected end of input, but found \"{}\".",
+                    self.token_text()
+                )
             }
             JsonErrorKind::ExpectedArrayNext => {
-                format!("Expected \",\" or \"]\", but found \"{}\".", self.token_text())
+                format!(
+                    "Expected \",\" or \"]\", but found \"{}\".",
+                    self.token_text()
+                )
             }
             JsonErrorKind::ExpectedColon => {
                 format!("Expected \":\", but found \"{}\".", self.token_text())
@@ -110,10 +117,16 @@ impl<'a> Lexer<'a> {
             }
             JsonErrorKind::ExpectedMore => "The input string ended unexpectedly.".to_string(),
             JsonErrorKind::ExpectedObjectFirst => {
-                format!("Expected string or \"}}\", but found \"{}\".", self.token_text())
+                format!(
+                    "Expected string or \"}}\", but found \"{}\".",
+                    self.token_text()
+                )
             }
             JsonErrorKind::ExpectedObjectNext => {
-                format!("Expected \",\" or \"}}\", but found \"{}\".", self.token_text())
+                format!(
+                    "Expected \",\" or \"}}\", but found \"{}\".",
+                    self.token_text()
+                )
             }
             JsonErrorKind::ExpectedString => {
                 format!("Expected string, but found \"{}\".", self.token_text())
@@ -494,7 +507,11 @@ impl<'a, S: Sink> Parser<'a, S> {
 
 /// Parses `input` completely, feeding `sink`; `de_escape` decodes strings (and enables
 /// PostgreSQL's surrogate and `\u0000` checks, which only apply when decoding).
-pub(crate) fn parse_with<S: Sink>(input: &str, de_escape: bool, sink: S) -> Result<S::Value, PgError> {
+pub(crate) fn parse_with<S: Sink>(
+    input: &str,
+    de_escape: bool,
+    sink: S,
+) -> Result<S::Value, PgError> {
     let mut parser = Parser {
         lex: Lexer::new(input, de_escape),
         sink,

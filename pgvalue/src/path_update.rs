@@ -63,7 +63,9 @@ impl PathWalk<'_> {
                     match self.op {
                         PathOp::InsertBefore | PathOp::InsertAfter => {
                             return Err(PgError::invalid_parameter("cannot replace existing key")
-                                .with_hint("Try using the function jsonb_set to replace key value."));
+                                .with_hint(
+                                    "Try using the function jsonb_set to replace key value.",
+                                ));
                         }
                         PathOp::Delete => {
                             obj.remove(key);
@@ -80,10 +82,11 @@ impl PathWalk<'_> {
                 }
             }
             None => {
-                if self.op.creates() && last {
-                    if let Some(v) = self.new_value {
-                        obj.insert(key.to_string(), v.clone());
-                    }
+                if self.op.creates()
+                    && last
+                    && let Some(v) = self.new_value
+                {
+                    obj.insert(key.to_string(), v.clone());
                 }
             }
         }

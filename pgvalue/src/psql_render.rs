@@ -40,7 +40,6 @@ impl PsqlRender for i32 {
     }
 }
 
-
 impl<T: PsqlRender> PsqlRender for Option<T> {
     fn render(&self) -> String {
         match self {
@@ -58,7 +57,10 @@ impl<T: PsqlRender> PsqlRender for &T {
 
 impl<T: PsqlRender> PsqlRender for Vec<T> {
     fn render(&self) -> String {
-        self.iter().map(PsqlRender::render).collect::<Vec<_>>().join("\n")
+        self.iter()
+            .map(PsqlRender::render)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 

@@ -12,36 +12,90 @@ fn float8_out_matches_postgres() {
     pg!(float8_out("0.1".parse::<f64>().unwrap()), "0.1");
     pg!(float8_out("1.5".parse::<f64>().unwrap()), "1.5");
     pg!(float8_out("100".parse::<f64>().unwrap()), "100");
-    pg!(float8_out("1e14".parse::<f64>().unwrap()), "100000000000000");
+    pg!(
+        float8_out("1e14".parse::<f64>().unwrap()),
+        "100000000000000"
+    );
     pg!(float8_out("1e15".parse::<f64>().unwrap()), "1e+15");
     pg!(float8_out("1e16".parse::<f64>().unwrap()), "1e+16");
-    pg!(float8_out("123456789012345678".parse::<f64>().unwrap()), "1.2345678901234568e+17");
+    pg!(
+        float8_out("123456789012345678".parse::<f64>().unwrap()),
+        "1.2345678901234568e+17"
+    );
     pg!(float8_out("1e-4".parse::<f64>().unwrap()), "0.0001");
     pg!(float8_out("1e-5".parse::<f64>().unwrap()), "1e-05");
-    pg!(float8_out("0.00012345".parse::<f64>().unwrap()), "0.00012345");
-    pg!(float8_out("1.7976931348623157e308".parse::<f64>().unwrap()), "1.7976931348623157e+308");
+    pg!(
+        float8_out("0.00012345".parse::<f64>().unwrap()),
+        "0.00012345"
+    );
+    pg!(
+        float8_out("1.7976931348623157e308".parse::<f64>().unwrap()),
+        "1.7976931348623157e+308"
+    );
     pg!(float8_out("5e-324".parse::<f64>().unwrap()), "5e-324");
-    pg!(float8_out("2.2250738585072014e-308".parse::<f64>().unwrap()), "2.2250738585072014e-308");
+    pg!(
+        float8_out("2.2250738585072014e-308".parse::<f64>().unwrap()),
+        "2.2250738585072014e-308"
+    );
     pg!(float8_out("NaN".parse::<f64>().unwrap()), "NaN");
     pg!(float8_out("inf".parse::<f64>().unwrap()), "Infinity");
     pg!(float8_out("-inf".parse::<f64>().unwrap()), "-Infinity");
-    pg!(float8_out("3.141592653589793".parse::<f64>().unwrap()), "3.141592653589793");
+    pg!(
+        float8_out("3.141592653589793".parse::<f64>().unwrap()),
+        "3.141592653589793"
+    );
     pg!(float8_out("-2.5e-10".parse::<f64>().unwrap()), "-2.5e-10");
-    pg!(float8_out("123456789012345.6".parse::<f64>().unwrap()), "123456789012345.6");
-    pg!(float8_out("999999999999999".parse::<f64>().unwrap()), "999999999999999");
-    pg!(float8_out("9999999999999998".parse::<f64>().unwrap()), "9.999999999999998e+15");
+    pg!(
+        float8_out("123456789012345.6".parse::<f64>().unwrap()),
+        "123456789012345.6"
+    );
+    pg!(
+        float8_out("999999999999999".parse::<f64>().unwrap()),
+        "999999999999999"
+    );
+    pg!(
+        float8_out("9999999999999998".parse::<f64>().unwrap()),
+        "9.999999999999998e+15"
+    );
     pg!(float8_out("0.3".parse::<f64>().unwrap()), "0.3");
     pg!(float8_out("1e22".parse::<f64>().unwrap()), "1e+22");
-    pg!(float8_out("1e23".parse::<f64>().unwrap()), "9.999999999999999e+22");
+    pg!(
+        float8_out("1e23".parse::<f64>().unwrap()),
+        "9.999999999999999e+22"
+    );
     pg!(float8_out("4.35".parse::<f64>().unwrap()), "4.35");
-    pg!(float8_out("1.0000000000000002".parse::<f64>().unwrap()), "1.0000000000000002");
-    pg!(float8_out("12345678.9".parse::<f64>().unwrap()), "12345678.9");
-    pg!(float8_out("4.73e21".parse::<f64>().unwrap()), "4.729999999999999e+21");
-    pg!(float8_out("1.07e22".parse::<f64>().unwrap()), "1.0700000000000001e+22");
-    pg!(float8_out("2e23".parse::<f64>().unwrap()), "1.9999999999999998e+23");
-    pg!(float8_out("5.12e25".parse::<f64>().unwrap()), "5.1199999999999996e+25");
-    pg!(float8_out("7e22".parse::<f64>().unwrap()), "7.0000000000000004e+22");
-    pg!(float8_out("9.62e21".parse::<f64>().unwrap()), "9.619999999999999e+21");
+    pg!(
+        float8_out("1.0000000000000002".parse::<f64>().unwrap()),
+        "1.0000000000000002"
+    );
+    pg!(
+        float8_out("12345678.9".parse::<f64>().unwrap()),
+        "12345678.9"
+    );
+    pg!(
+        float8_out("4.73e21".parse::<f64>().unwrap()),
+        "4.729999999999999e+21"
+    );
+    pg!(
+        float8_out("1.07e22".parse::<f64>().unwrap()),
+        "1.0700000000000001e+22"
+    );
+    pg!(
+        float8_out("2e23".parse::<f64>().unwrap()),
+        "1.9999999999999998e+23"
+    );
+    pg!(
+        float8_out("5.12e25".parse::<f64>().unwrap()),
+        "5.1199999999999996e+25"
+    );
+    pg!(
+        float8_out("7e22".parse::<f64>().unwrap()),
+        "7.0000000000000004e+22"
+    );
+    pg!(
+        float8_out("9.62e21".parse::<f64>().unwrap()),
+        "9.619999999999999e+21"
+    );
     pg!(float8_out("1e300".parse::<f64>().unwrap()), "1e+300");
     pg!(float8_out("1.5e-300".parse::<f64>().unwrap()), "1.5e-300");
     pg!(float8_out("123e-20".parse::<f64>().unwrap()), "1.23e-18");
@@ -57,26 +111,44 @@ fn float4_out_matches_postgres() {
     pg!(float4_out("1.5".parse::<f32>().unwrap()), "1.5");
     pg!(float4_out("100000".parse::<f32>().unwrap()), "100000");
     pg!(float4_out("1e6".parse::<f32>().unwrap()), "1e+06");
-    pg!(float4_out("1234567".parse::<f32>().unwrap()), "1.234567e+06");
+    pg!(
+        float4_out("1234567".parse::<f32>().unwrap()),
+        "1.234567e+06"
+    );
     pg!(float4_out("123456.7".parse::<f32>().unwrap()), "123456.7");
     pg!(float4_out("1e-4".parse::<f32>().unwrap()), "0.0001");
     pg!(float4_out("1e-5".parse::<f32>().unwrap()), "1e-05");
-    pg!(float4_out("3.4028235e38".parse::<f32>().unwrap()), "3.4028235e+38");
-    pg!(float4_out("1.17549435e-38".parse::<f32>().unwrap()), "1.1754944e-38");
+    pg!(
+        float4_out("3.4028235e38".parse::<f32>().unwrap()),
+        "3.4028235e+38"
+    );
+    pg!(
+        float4_out("1.17549435e-38".parse::<f32>().unwrap()),
+        "1.1754944e-38"
+    );
     pg!(float4_out("1e-45".parse::<f32>().unwrap()), "1e-45");
     pg!(float4_out("NaN".parse::<f32>().unwrap()), "NaN");
     pg!(float4_out("inf".parse::<f32>().unwrap()), "Infinity");
     pg!(float4_out("-inf".parse::<f32>().unwrap()), "-Infinity");
     pg!(float4_out("3.1415927".parse::<f32>().unwrap()), "3.1415927");
     pg!(float4_out("0.3".parse::<f32>().unwrap()), "0.3");
-    pg!(float4_out("16777217".parse::<f32>().unwrap()), "1.6777216e+07");
+    pg!(
+        float4_out("16777217".parse::<f32>().unwrap()),
+        "1.6777216e+07"
+    );
     pg!(float4_out("-2.5e-10".parse::<f32>().unwrap()), "-2.5e-10");
     pg!(float4_out("7e10".parse::<f32>().unwrap()), "7e+10");
     pg!(float4_out("1.1e20".parse::<f32>().unwrap()), "1.1e+20");
     pg!(float4_out("3e-40".parse::<f32>().unwrap()), "3e-40");
-    pg!(float4_out("8.589973e9".parse::<f32>().unwrap()), "8.589974e+09");
+    pg!(
+        float4_out("8.589973e9".parse::<f32>().unwrap()),
+        "8.589974e+09"
+    );
     pg!(float4_out("1.0e7".parse::<f32>().unwrap()), "1e+07");
-    pg!(float4_out("9.999999e6".parse::<f32>().unwrap()), "9.999999e+06");
+    pg!(
+        float4_out("9.999999e6".parse::<f32>().unwrap()),
+        "9.999999e+06"
+    );
 }
 
 #[test]

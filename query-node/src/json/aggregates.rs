@@ -1,12 +1,16 @@
 //! `jsonb_agg` and `jsonb_object_agg` as DataFusion aggregate functions. Partial states are
 //! jsonb arrays (of values, or of `[key, value]` pairs) so they merge across partitions.
 
+use std::cmp::Ordering;
 use std::sync::Arc;
+
+use datafusion::arrow::compute::SortOptions;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::function::{AccumulatorArgs, StateFieldsArgs};
+use datafusion::logical_expr::utils::AggregateOrderSensitivity;
 use datafusion::logical_expr::{
     Accumulator, AggregateUDF, AggregateUDFImpl, Signature, Volatility,
 };
@@ -79,17 +83,56 @@ impl AggregateUDFImpl for JsonbAggregate {
     }
 
     fn state_fields(&self, args: StateFieldsArgs) -> Result<Vec<FieldRef>> {
-        Ok(vec![Arc::new(Field::new(
-            format!("{}_state", args.name),
+        let mut fields = vec![Arc::new(Field::new(
+            format!("{}_items", args.name),
             DataType::Utf8,
             true,
-        ))])
+        ))];
+        // With ORDER BY inside the call, each item's sort keys travel with the partial state
+        // so that partitions merge in the requested order.
+        for (i, f) in args.ordering_fields.iter().enumerate() {
+            fields.push(Arc::new(Field::new_list(
+                format!("{}_key{i}", args.name),
+                Field::new_list_field(f.data_type().clone(), true),
+                true,
+            )));
+        }
+        Ok(fields)
+    }
+
+    fn order_sensitivity(&self) -> AggregateOrderSensitivity {
+        AggregateOrderSensitivity::SoftRequirement
+    }
+
+    fn with_beneficial_ordering(
+        self: Arc<Self>,
+        _beneficial_ordering: bool,
+    ) -> Result<Option<Arc<dyn AggregateUDFImpl>>> {
+        // The accumulator sorts by the ORDER BY keys itself; presorted input changes nothing.
+        Ok(Some(self))
     }
 
     fn accumulator(&self, acc_args: AccumulatorArgs) -> Result<Box<dyn Accumulator>> {
+        let arg_count = match self.kind {
+            Kind::Agg => 1,
+            Kind::ObjectAgg => 2,
+        };
+        let key_types = acc_args
+            .order_bys
+            .iter()
+            .map(|o| o.expr.data_type(acc_args.schema))
+            .collect::<Result<Vec<_>>>()?;
         Ok(Box::new(JsonbAccumulator {
             kind: self.kind,
-            fields: acc_args.expr_fields.to_vec(),
+            fields: acc_args
+                .expr_fields
+                .iter()
+                .take(arg_count)
+                .cloned()
+                .collect(),
+            arg_count,
+            order: acc_args.order_bys.iter().map(|o| o.options).collect(),
+            key_types,
             items: Vec::new(),
         }))
     }
@@ -99,25 +142,71 @@ impl AggregateUDFImpl for JsonbAggregate {
 struct JsonbAccumulator {
     kind: Kind,
     fields: Vec<FieldRef>,
-    /// Values (jsonb_agg) or `[key, value]` pairs (jsonb_object_agg), in input order.
-    items: Vec<Jsonb>,
+    arg_count: usize,
+    order: Vec<SortOptions>,
+    key_types: Vec<DataType>,
+    /// Values (jsonb_agg) or `[key, value]` pairs (jsonb_object_agg) with their sort keys.
+    items: Vec<(Jsonb, Vec<ScalarValue>)>,
 }
 
 fn pg_err(e: docfusion_pgvalue::PgError) -> datafusion::error::DataFusionError {
     SqlError::from(e).into_datafusion()
 }
 
+fn compare_keys(a: &[ScalarValue], b: &[ScalarValue], order: &[SortOptions]) -> Ordering {
+    for ((x, y), o) in a.iter().zip(b).zip(order) {
+        let ord = match (x.is_null(), y.is_null()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => {
+                if o.nulls_first {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if o.nulls_first {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
+            (false, false) => {
+                let c = x.partial_cmp(y).unwrap_or(Ordering::Equal);
+                if o.descending { c.reverse() } else { c }
+            }
+        };
+        if ord != Ordering::Equal {
+            return ord;
+        }
+    }
+    Ordering::Equal
+}
+
+impl JsonbAccumulator {
+    fn sorted_items(&self) -> Vec<Jsonb> {
+        let mut items: Vec<&(Jsonb, Vec<ScalarValue>)> = self.items.iter().collect();
+        if !self.order.is_empty() {
+            items.sort_by(|a, b| compare_keys(&a.1, &b.1, &self.order));
+        }
+        items.into_iter().map(|(j, _)| j.clone()).collect()
+    }
+}
+
 impl Accumulator for JsonbAccumulator {
     fn update_batch(&mut self, values: &[ArrayRef]) -> Result<()> {
         let rows = values.first().map_or(0, |v| v.len());
         for row in 0..rows {
-            let mut converted = Vec::with_capacity(values.len());
+            let mut converted = Vec::with_capacity(self.arg_count);
             for (array, field) in values.iter().zip(&self.fields) {
-                let value = to_jsonb(&arg_at(array.as_ref(), field, row)).map_err(pg_err)?;
-                converted.push(value);
+                converted.push(to_jsonb(&arg_at(array.as_ref(), field, row)).map_err(pg_err)?);
             }
-            match self.kind {
-                Kind::Agg => self.items.push(converted.remove(0).unwrap_or(Jsonb::Null)),
+            let keys = values[self.arg_count..]
+                .iter()
+                .map(|a| ScalarValue::try_from_array(a, row))
+                .collect::<Result<Vec<_>>>()?;
+            let item = match self.kind {
+                Kind::Agg => converted.remove(0).unwrap_or(Jsonb::Null),
                 Kind::ObjectAgg => {
                     let value = converted.pop().flatten().unwrap_or(Jsonb::Null);
                     let key = converted.pop().flatten();
@@ -126,10 +215,10 @@ impl Accumulator for JsonbAccumulator {
                         .map_err(pg_err)?
                         .and_then(|o| o.as_object().and_then(|o| o.keys().next().cloned()))
                         .unwrap_or_default();
-                    self.items
-                        .push(Jsonb::Array(vec![Jsonb::string(key), value]));
+                    Jsonb::Array(vec![Jsonb::string(key), value])
                 }
-            }
+            };
+            self.items.push((item, keys));
         }
         Ok(())
     }
@@ -138,11 +227,11 @@ impl Accumulator for JsonbAccumulator {
         if self.items.is_empty() {
             return Ok(ScalarValue::Utf8(None));
         }
+        let items = self.sorted_items();
         let out = match self.kind {
-            Kind::Agg => Jsonb::Array(self.items.clone()),
+            Kind::Agg => Jsonb::Array(items),
             Kind::ObjectAgg => {
-                let rows: Vec<(Option<Jsonb>, Option<Jsonb>)> = self
-                    .items
+                let rows: Vec<(Option<Jsonb>, Option<Jsonb>)> = items
                     .iter()
                     .filter_map(|pair| {
                         pair.as_array()
@@ -163,23 +252,35 @@ impl Accumulator for JsonbAccumulator {
     }
 
     fn state(&mut self) -> Result<Vec<ScalarValue>> {
-        Ok(vec![ScalarValue::Utf8(Some(
-            Jsonb::Array(self.items.clone()).to_pg_text(),
-        ))])
+        let items = Jsonb::Array(self.items.iter().map(|(j, _)| j.clone()).collect());
+        let mut state = vec![ScalarValue::Utf8(Some(items.to_pg_text()))];
+        for (i, dt) in self.key_types.iter().enumerate() {
+            let keys: Vec<ScalarValue> = self.items.iter().map(|(_, k)| k[i].clone()).collect();
+            state.push(ScalarValue::List(ScalarValue::new_list_nullable(&keys, dt)));
+        }
+        Ok(state)
     }
 
     fn merge_batch(&mut self, states: &[ArrayRef]) -> Result<()> {
-        let Some(state) = states.first() else {
+        let Some(items_state) = states.first() else {
             return Ok(());
         };
-        let strings = state.as_string::<i32>();
-        for i in 0..strings.len() {
-            if strings.is_null(i) {
+        let strings = items_state.as_string::<i32>();
+        for row in 0..strings.len() {
+            if strings.is_null(row) {
                 continue;
             }
-            if let Jsonb::Array(items) = Jsonb::parse(strings.value(i)).map_err(pg_err)? {
-                self.items.extend(items);
+            let Jsonb::Array(items) = Jsonb::parse(strings.value(row)).map_err(pg_err)? else {
+                continue;
+            };
+            let mut keys: Vec<Vec<ScalarValue>> = vec![Vec::new(); items.len()];
+            for key_state in &states[1..] {
+                let list = key_state.as_list::<i32>().value(row);
+                for (i, k) in keys.iter_mut().enumerate() {
+                    k.push(ScalarValue::try_from_array(&list, i)?);
+                }
             }
+            self.items.extend(items.into_iter().zip(keys));
         }
         Ok(())
     }

@@ -74,6 +74,15 @@ impl JsonCastRule {
                 }
                 Ok(Transformed::yes(self.call(names::JSON_IN, vec![*inner])?))
             }
+            (None, None)
+                if is_text_like(&source_type)
+                    && matches!(field.data_type(), DataType::List(item) if is_text_like(item.data_type())) =>
+            {
+                // '{a,b}'::text[] is a Postgres array literal, not a one-element list.
+                Ok(Transformed::yes(
+                    self.call(names::TEXT_ARRAY_IN, vec![*inner])?,
+                ))
+            }
             (Some(TaggedType::Jsonb), None) => {
                 let target = field.data_type();
                 let kind = match target {

@@ -232,6 +232,33 @@ fn scalar_for_cast(args: &[Arg<'_>]) -> Result<Val, PgError> {
     }
 }
 
+fn compare(args: &[Arg<'_>]) -> Result<Val, PgError> {
+    let o = crate::json::compare::jsonb_cmp(&jsonb_arg(&args[0])?, &jsonb_arg(&args[1])?);
+    let op = text_arg(&args[2])?;
+    use std::cmp::Ordering::*;
+    Ok(Val::Bool(match op {
+        "=" => o == Equal,
+        "<>" | "!=" => o != Equal,
+        "<" => o == Less,
+        "<=" => o != Greater,
+        ">" => o == Greater,
+        ">=" => o != Less,
+        other => {
+            return Err(PgError::new(
+                "42883",
+                format!("operator does not exist: jsonb {other} jsonb"),
+            ));
+        }
+    }))
+}
+
+fn text_array_in(args: &[Arg<'_>]) -> Result<Val, PgError> {
+    match &args[0] {
+        Arg::TextArray(items) => Ok(Val::List(items.clone())),
+        other => Ok(Val::List(parse_text_array(text_arg(other)?)?)),
+    }
+}
+
 fn typeof_(args: &[Arg<'_>]) -> Result<Val, PgError> {
     Ok(Val::Text(
         f::jsonb_typeof(&jsonb_arg(&args[0])?).to_string(),
@@ -357,6 +384,8 @@ pub fn all() -> Vec<Arc<ScalarUDF>> {
             OutKind::Text,
             scalar_for_cast,
         ),
+        RowFn::new(names::COMPARE, 3, 3, OutKind::Bool, compare),
+        RowFn::new(names::TEXT_ARRAY_IN, 1, 1, OutKind::TextList, text_array_in),
         RowFn::new("jsonb_typeof", 1, 1, OutKind::Text, typeof_),
         RowFn::new("jsonb_array_length", 1, 1, OutKind::Int32, array_length),
         RowFn::new("jsonb_strip_nulls", 1, 1, OutKind::Jsonb, strip_nulls),

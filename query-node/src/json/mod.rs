@@ -4,6 +4,7 @@
 pub mod aggregates;
 pub mod array_literal;
 pub mod cast_rule;
+pub mod compare;
 pub mod functions;
 pub mod jsonpath_fns;
 pub mod names;

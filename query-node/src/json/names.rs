@@ -26,10 +26,16 @@ pub const CONCAT: &str = "jsonb_concat";
 pub const DELETE: &str = "jsonb_delete";
 /// `#-`
 pub const DELETE_PATH: &str = "jsonb_delete_path";
-/// `@?`
-pub const PATH_EXISTS_OP: &str = "jsonb_path_exists";
-/// `@@`
-pub const PATH_MATCH_OP: &str = "jsonb_path_match";
+/// `@?` (`jsonb_path_exists` with errors suppressed)
+pub const PATH_EXISTS_OP: &str = "jsonb_path_exists_opr";
+/// `@@` (`jsonb_path_match` with errors suppressed)
+pub const PATH_MATCH_OP: &str = "jsonb_path_match_opr";
+/// The list behind `jsonb_path_query`
+pub const PATH_QUERY_LIST: &str = "jsonb_path_query_list";
+/// `=`, `<>`, `<`, `<=`, `>`, `>=` between jsonb values (the operator is the 3rd argument)
+pub const COMPARE: &str = "jsonb_compare";
+/// `'{a,b}'::text[]`
+pub const TEXT_ARRAY_IN: &str = "text_array_in";
 /// `::jsonb` from text
 pub const JSONB_IN: &str = "jsonb_in";
 /// `::json` from text

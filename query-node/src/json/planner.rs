@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::{DataType, FieldRef};
-use datafusion::common::{DFSchema, Result};
+use datafusion::common::{DFSchema, Result, ScalarValue};
 use datafusion::logical_expr::planner::{ExprPlanner, PlannerResult, RawBinaryExpr, TypePlanner};
 use datafusion::logical_expr::{Expr, ExprSchemable, ScalarUDF};
 use datafusion::sql::sqlparser::ast::{self, BinaryOperator};
@@ -87,6 +87,17 @@ impl ExprPlanner for JsonExprPlanner {
         schema: &DFSchema,
     ) -> Result<PlannerResult<RawBinaryExpr>> {
         let RawBinaryExpr { op, left, right } = expr;
+        // Postgres splits `->-1` into `->` and `-1` (an operator name may not end in `-`
+        // unless it has one of ~!@#%^&|`?); the SQL tokenizer keeps `->-` whole.
+        let (op, right) = match op {
+            BinaryOperator::Custom(name) if name == "->-" => {
+                (BinaryOperator::Arrow, Expr::Negative(Box::new(right)))
+            }
+            BinaryOperator::Custom(name) if name == "->>-" => {
+                (BinaryOperator::LongArrow, Expr::Negative(Box::new(right)))
+            }
+            other => (other, right),
+        };
         let left_tag = tag_of(&left, schema);
         let right_tag = tag_of(&right, schema);
         let json_operand = left_tag.is_some();
@@ -114,7 +125,45 @@ impl ExprPlanner for JsonExprPlanner {
                 names::CONCAT
             }
             BinaryOperator::Minus if left_tag == Some(TaggedType::Jsonb) => names::DELETE,
+            BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq
+                if (left_tag == Some(TaggedType::Jsonb)
+                    || right_tag == Some(TaggedType::Jsonb))
+                    && (left_tag.is_some() || matches!(left, Expr::Literal(..)))
+                    && (right_tag.is_some() || matches!(right, Expr::Literal(..))) =>
+            {
+                let symbol = op.to_string();
+                return Ok(PlannerResult::Planned(self.call(
+                    names::COMPARE,
+                    vec![left, right, datafusion::logical_expr::lit(symbol)],
+                )?));
+            }
             _ => return Ok(PlannerResult::Original(RawBinaryExpr { op, left, right })),
+        };
+        // A text[] operand written as an array literal ('{a,b}') becomes a list now, so the
+        // functions see a path and not one key that happens to contain braces.
+        let right = match (name, right) {
+            (
+                names::EXTRACT_PATH
+                | names::EXTRACT_PATH_TEXT
+                | names::DELETE_PATH
+                | names::EXISTS_ANY
+                | names::EXISTS_ALL,
+                Expr::Literal(ScalarValue::Utf8(Some(text)), _),
+            ) => {
+                let items = crate::json::array_literal::parse_text_array(&text)
+                    .map_err(|e| SqlError::from(e).into_datafusion())?;
+                let values: Vec<ScalarValue> = items.into_iter().map(ScalarValue::Utf8).collect();
+                Expr::Literal(
+                    ScalarValue::List(ScalarValue::new_list_nullable(&values, &DataType::Utf8)),
+                    None,
+                )
+            }
+            (_, right) => right,
         };
         let needs_json_left = !matches!(name, names::CONTAINS | names::CONTAINED | names::CONCAT);
         if needs_json_left && !json_operand {

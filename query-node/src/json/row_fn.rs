@@ -351,17 +351,21 @@ impl ScalarUDFImpl for RowFn {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let all_scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let kind = self.out_kind(&args.arg_fields);
+        // A list scalar would lose its item field's metadata (the jsonb tag): lists are
+        // always returned as arrays.
+        let is_list = matches!(kind, OutKind::JsonbList | OutKind::TextList);
+        let all_scalar = !is_list
+            && args
+                .args
+                .iter()
+                .all(|a| matches!(a, ColumnarValue::Scalar(_)));
         let rows = if all_scalar { 1 } else { args.number_rows };
         let arrays: Vec<ArrayRef> = args
             .args
             .iter()
             .map(|a| a.to_array(rows))
             .collect::<Result<_>>()?;
-        let kind = self.out_kind(&args.arg_fields);
         let mut out = OutBuilder::new(kind, rows);
         let mut row_args: Vec<Arg> = Vec::with_capacity(arrays.len());
         for row in 0..rows {

@@ -25,6 +25,11 @@ const SET_RETURNING: &[(&str, &str, &str)] = &[
         names::OBJECT_KEYS_LIST,
         "jsonb_object_keys",
     ),
+    (
+        "jsonb_path_query",
+        names::PATH_QUERY_LIST,
+        "jsonb_path_query",
+    ),
 ];
 
 fn function_name(f: &Function) -> Option<String> {

@@ -151,8 +151,11 @@ impl ShardScanExec {
                 | DataType::Boolean
                 | DataType::Date32
                 | DataType::Timestamp(_, _)
-                | DataType::Decimal128(_, _) => "",
-                // Float NaN/-0 ordering differs between Postgres and Arrow.
+                | DataType::Decimal128(_, _)
+                // Both order NaN above every number; they differ only in whether -0 sorts
+                // before 0, which are equal in Postgres: at worst ties come out swapped.
+                | DataType::Float32
+                | DataType::Float64 => "",
                 _ => return None,
             };
             parts.push(format!(

@@ -53,8 +53,24 @@ impl<'a> PgTranslator<'a> {
                     .ok()
                     .map(|_| quote_ident(&c.name))
             }
-            Expr::Literal(value, _) => literal_sql(value),
+            Expr::Literal(value, metadata) => {
+                let sql = literal_sql(value)?;
+                // A jsonb literal (e.g. a folded '…'::jsonb) is sent as jsonb.
+                let tag = metadata
+                    .as_ref()
+                    .and_then(|m| m.inner().get(crate::pgtype::PG_TYPE_KEY).cloned());
+                match (tag.as_deref(), value) {
+                    (Some(t @ ("jsonb" | "json")), ScalarValue::Utf8(Some(s))) => {
+                        Some(format!("{}::{t}", quote_literal(s)))
+                    }
+                    _ => Some(sql),
+                }
+            }
             Expr::Alias(a) => self.translate(&a.expr),
+            Expr::Negative(e) => match e.as_ref() {
+                Expr::Literal(..) => Some(format!("(- {})", self.translate(e)?)),
+                _ => None,
+            },
             Expr::BinaryExpr(BinaryExpr { left, op, right }) => self.binary(left, *op, right),
             Expr::Not(e) => Some(format!("(NOT {})", self.translate(e)?)),
             Expr::IsNull(e) => Some(format!("({} IS NULL)", self.translate(e)?)),
@@ -184,6 +200,14 @@ impl<'a> PgTranslator<'a> {
                     self.text_array(&args[1..])?
                 ))
             }
+            names::COMPARE => match args.get(2) {
+                Some(Expr::Literal(ScalarValue::Utf8(Some(op)), _))
+                    if matches!(op.as_str(), "=" | "<>" | "<" | "<=" | ">" | ">=") =>
+                {
+                    Some(format!("(({})::jsonb {op} ({})::jsonb)", arg(0)?, arg(1)?))
+                }
+                _ => None,
+            },
             "jsonb_typeof" | "jsonb_array_length" | "jsonb_strip_nulls" => {
                 Some(format!("{name}({})", arg(0)?))
             }
@@ -226,18 +250,28 @@ fn literal_sql(value: &ScalarValue) -> Option<String> {
             format!("{}::text", quote_literal(s))
         }
         ScalarValue::Boolean(Some(b)) => b.to_string(),
-        ScalarValue::Int8(Some(v)) => format!("{v}::int2"),
-        ScalarValue::Int16(Some(v)) => format!("{v}::int2"),
-        ScalarValue::Int32(Some(v)) => format!("{v}::int4"),
-        ScalarValue::Int64(Some(v)) => format!("{v}::int8"),
-        ScalarValue::UInt8(Some(v)) => format!("{v}::int2"),
-        ScalarValue::UInt16(Some(v)) => format!("{v}::int4"),
-        ScalarValue::UInt32(Some(v)) => format!("{v}::int8"),
+        // Bare integers: Postgres types them as the smallest of int4/int8/numeric that
+        // holds them, which every integer operator (including jsonb -> int) accepts.
+        ScalarValue::Int8(Some(v)) => paren_negative(v.to_string()),
+        ScalarValue::Int16(Some(v)) => paren_negative(v.to_string()),
+        ScalarValue::Int32(Some(v)) => paren_negative(v.to_string()),
+        ScalarValue::Int64(Some(v)) => paren_negative(v.to_string()),
+        ScalarValue::UInt8(Some(v)) => v.to_string(),
+        ScalarValue::UInt16(Some(v)) => v.to_string(),
+        ScalarValue::UInt32(Some(v)) => v.to_string(),
         ScalarValue::Float64(Some(v)) if v.is_finite() => format!("'{v:?}'::float8"),
         ScalarValue::Float32(Some(v)) if v.is_finite() => format!("'{v:?}'::float4"),
         ScalarValue::Decimal128(Some(_), _, _) => format!("{value}::numeric"),
         _ => return None,
     })
+}
+
+fn paren_negative(text: String) -> String {
+    if text.starts_with('-') {
+        format!("({text})")
+    } else {
+        text
+    }
 }
 
 /// The Postgres type for a cast target whose conversion semantics match.
@@ -344,10 +378,7 @@ mod tests {
             t.translate(&col("id").gt(lit("b"))).unwrap(),
             "(\"id\" COLLATE \"C\" > 'b'::text)"
         );
-        assert_eq!(
-            t.translate(&col("n").eq(lit(3i64))).unwrap(),
-            "(\"n\" = 3::int8)"
-        );
+        assert_eq!(t.translate(&col("n").eq(lit(3i64))).unwrap(), "(\"n\" = 3)");
         assert_eq!(
             t.translate(&col("id").eq(lit("it's"))).unwrap(),
             "(\"id\" = 'it''s'::text)"
