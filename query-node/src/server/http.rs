@@ -38,6 +38,8 @@ pub fn router(engine: Arc<Engine>) -> Router {
 pub fn http_status(code: &str) -> StatusCode {
     match code {
         "42P01" => StatusCode::NOT_FOUND,
+        // A malformed request body: the client's fault, not an unavailable server.
+        "08P01" => StatusCode::BAD_REQUEST,
         c if c.starts_with("28") => StatusCode::UNAUTHORIZED,
         "53400" => StatusCode::TOO_MANY_REQUESTS,
         c if c.starts_with("53") || c.starts_with("08") => StatusCode::SERVICE_UNAVAILABLE,

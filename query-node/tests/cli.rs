@@ -1,0 +1,263 @@
+//! The `docfusiondb` binary as a user runs it: `serve` from a config file and on its
+//! embedded default, `generate`, `load` and `sql` against it, and a clean SIGTERM.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_docfusiondb");
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .expect("run docfusiondb")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "status: {}\nstdout:\n{}\nstderr:\n{}",
+        o.status,
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// One plain HTTP/1.0 GET of /health: true on a 200 answer.
+fn health_ok(node: &str) -> bool {
+    use std::io::{Read, Write};
+    let addr = node.trim_start_matches("http://");
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    if stream
+        .write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.0 200") || response.starts_with("HTTP/1.1 200")
+}
+
+/// Waits until the node answers /health, or panics with its output after a deadline.
+fn wait_healthy(child: &mut Child, node: &str) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("node exited early with {status}");
+        }
+        if health_ok(node) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("node at {node} did not become healthy");
+}
+
+/// SIGTERM, then the exit status within a deadline.
+fn terminate(mut child: Child) -> std::process::ExitStatus {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "node did not stop after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn spawn_serve(args: &[&str]) -> Child {
+    Command::new(BIN)
+        .arg("serve")
+        .args(args)
+        .env("RUST_BACKTRACE", "0")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn docfusiondb serve")
+}
+
+fn write_config(dir: &Path, dsns: &[String], http: &str) -> String {
+    let mut yaml = format!(
+        "listen:\n  http: {http}\ndata_dir: {}\nshards:\n",
+        dir.join("data").display()
+    );
+    for dsn in dsns {
+        yaml.push_str(&format!("  - dsn: \"{dsn}\"\n"));
+    }
+    let path = dir.join("node.yaml");
+    std::fs::write(&path, yaml).unwrap();
+    path.display().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_from_config_then_load_and_query_with_the_cli() {
+    let shards = start_servers(2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let http = format!("127.0.0.1:{}", free_port());
+    let node = format!("http://{http}");
+    let config = write_config(
+        dir.path(),
+        &shards.iter().map(|s| s.dsn()).collect::<Vec<_>>(),
+        &http,
+    );
+
+    tokio::task::spawn_blocking(move || {
+        let mut child = spawn_serve(&["--config", &config]);
+        wait_healthy(&mut child, &node);
+
+        let file = dir.path().join("listings.ndjson");
+        let o = run(&["generate", "--count", "500", "--seed", "3", "--out", file.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", text(&o));
+        let o = run(&["load", "listings", file.to_str().unwrap(), "--node", &node, "--batch-lines", "120"]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("loaded 500 documents into listings"), "{}", text(&o));
+
+        let o = run(&["sql", "SELECT count(*) AS n, count(DISTINCT doc->'address'->>'city') > 5 AS many FROM listings", "--node", &node]);
+        assert!(o.status.success(), "{}", text(&o));
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        assert!(out.contains("500") && out.contains("true") && out.contains("(1 row)"), "{out}");
+
+        let o = run(&["sql", "SELECT id FROM listings WHERE id = 'lst-000007'", "--node", &node, "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json output");
+        assert_eq!(v["rows"], serde_json::json!([["lst-000007"]]));
+        assert_eq!(v["columns"][0]["type"], "text");
+
+        let o = run(&["sql", "SELECT doc->>'room_type', count(*) FROM listings GROUP BY 1", "--node", &node, "--profile"]);
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        assert!(o.status.success() && out.contains("ShardScanExec") && out.contains("output_rows"), "{}", text(&o));
+
+        // A bad line stops the load, names the line, writes nothing of its batch, says how to resume.
+        let bad = dir.path().join("bad.ndjson");
+        std::fs::write(&bad, "{\"id\": \"b1\"}\n{\"id\": \"b2\"}\n{\"id\": \"b3\", oops}\n{\"id\": \"b4\"}\n").unwrap();
+        let o = run(&["load", "more", bad.to_str().unwrap(), "--node", &node]);
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(err.contains("22P02") && err.contains("line 3") && err.contains("--skip-lines 0"), "{err}");
+        let o = run(&["sql", "SELECT count(*) FROM more", "--node", &node, "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["rows"], serde_json::json!([[0]]), "nothing of the failed batch was written");
+
+        // Errors a user causes come back with their SQLSTATE.
+        let o = run(&["sql", "SELECT * FROM nope", "--node", &node]);
+        assert!(!o.status.success());
+        assert!(String::from_utf8_lossy(&o.stderr).contains("ERROR 42P01"), "{}", text(&o));
+
+        assert!(terminate(child).success(), "SIGTERM must exit 0");
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn embedded_default_keeps_data_across_restarts() {
+    tokio::task::spawn_blocking(|| {
+        let base = tempfile::Builder::new()
+            .prefix("docfusion-cli")
+            .tempdir_in("/tmp")
+            .unwrap();
+        let data = base.path().join("docfusion-data");
+        let http = format!("127.0.0.1:{}", free_port());
+        let node = format!("http://{http}");
+        let args = ["--data-dir", data.to_str().unwrap(), "--http", &http];
+
+        let mut child = spawn_serve(&args);
+        wait_healthy(&mut child, &node);
+        let file = base.path().join("docs.ndjson");
+        std::fs::write(&file, "{\"id\": \"a\", \"v\": 1}\n{\"v\": 2}\n").unwrap();
+        let o = run(&["load", "things", file.to_str().unwrap(), "--node", &node]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(terminate(child).success());
+        // The local shards were stopped with the node.
+        for i in 0..2 {
+            assert!(
+                !data.join(format!("shard-{i}/postmaster.pid")).exists(),
+                "shard-{i} still running"
+            );
+        }
+        let password = data.join("shards.password");
+        let mode = std::os::unix::fs::PermissionsExt::mode(
+            &std::fs::metadata(&password).unwrap().permissions(),
+        );
+        assert_eq!(mode & 0o777, 0o600);
+
+        let mut child = spawn_serve(&args);
+        wait_healthy(&mut child, &node);
+        let o = run(&[
+            "sql",
+            "SELECT count(*), sum((doc->>'v')::int) FROM things",
+            "--node",
+            &node,
+            "--json",
+        ]);
+        let v: serde_json::Value =
+            serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{}", text(&o)));
+        assert_eq!(v["rows"], serde_json::json!([[2, 3]]));
+        // The document without an id got a UUIDv7, stored in the document too.
+        let o = run(&[
+            "sql",
+            "SELECT id = doc->>'id', length(id) FROM things WHERE id <> 'a'",
+            "--node",
+            &node,
+            "--json",
+        ]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["rows"], serde_json::json!([[true, 36]]));
+        assert!(terminate(child).success());
+    })
+    .await
+    .unwrap();
+}
+
+#[test]
+fn a_config_error_names_the_key_and_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.yaml");
+    std::fs::write(&path, "listen:\n  http: not-an-address\n").unwrap();
+    let o = run(&["serve", "--config", path.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("listen.http"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn sql_without_a_node_says_how_to_start_one() {
+    let port = free_port();
+    let o = run(&[
+        "sql",
+        "SELECT 1",
+        "--node",
+        &format!("http://127.0.0.1:{port}"),
+    ]);
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("docfusiondb serve"),
+        "{}",
+        text(&o)
+    );
+}
