@@ -32,6 +32,10 @@ const SAME_AS_POSTGRES: &[&str] = &[
     "SELECT id, jsonb_typeof(doc->'review_scores'), doc->'tags' FROM listings ORDER BY id LIMIT 12",
     "SELECT count(*) FROM listings WHERE doc ?| array['license', 'bedrooms']",
     "SELECT doc->>'currency', round(avg((doc->>'price')::float8)) FROM listings GROUP BY 1 ORDER BY 1",
+    "SELECT count(*), count(doc->>'bedrooms'), min(doc->>'name'), max((doc->>'accommodates')::int), sum((doc->>'accommodates')::int) FROM listings",
+    "SELECT doc->>'room_type', count(*), round(avg((doc->>'bedrooms')::int)) FROM listings GROUP BY 1 ORDER BY 1",
+    "SELECT (doc->>'instant_bookable')::bool, doc->>'currency', count(*) FROM listings WHERE (doc->>'price')::float8 > 100 GROUP BY 1, 2 ORDER BY 1, 2",
+    "SELECT doc->>'property_type', count(*) FROM listings GROUP BY 1 HAVING count(*) > 20 ORDER BY 2 DESC, 1",
 ];
 
 #[tokio::test]
@@ -80,16 +84,34 @@ async fn reads_match_postgres_and_are_pushed_to_the_shards() {
     // JSON paths in the select list are computed by the shards: documents do not travel.
     let plan = explain(
         &engine,
-        "SELECT doc->'address'->>'city', count(*) FROM listings GROUP BY 1",
+        "SELECT doc->'address'->>'city', id FROM listings WHERE id > 'lst-000100'",
     )
     .await;
     assert!(
         plan.contains(
-            "sql=SELECT (((\"doc\" -> 'address'::text) ->> 'city'::text)) FROM \"listings\""
+            "sql=SELECT \"id\", (((\"doc\" -> 'address'::text) ->> 'city'::text)) FROM \"listings\""
         ),
         "{plan}"
     );
     assert!(!plan.contains("SELECT \"doc\""), "{plan}");
+
+    // Aggregations are computed partially by each shard and combined by the node.
+    let plan = explain(
+        &engine,
+        "SELECT doc->'address'->>'city', count(*), avg((doc->>'price')::float8), max(doc->>'name') FROM listings \
+         WHERE doc @> '{\"instant_bookable\": true}' GROUP BY 1",
+    )
+    .await;
+    assert!(plan.contains("GROUP BY 1"), "{plan}");
+    assert!(plan.contains("(count(*))"), "{plan}");
+    assert!(
+        plan.contains("(max(((\"doc\" ->> 'name'::text)) COLLATE \"C\"))"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("WHERE (\"doc\" @> '{\"instant_bookable\": true}'::text::jsonb) GROUP BY 1"),
+        "{plan}"
+    );
 
     // A filter pinning the id reads only the shard that owns it.
     let owner = engine.shards().map().shard_for("lst-000003");

@@ -1,9 +1,18 @@
 //! Types shared by every DocFusionDB process that must not compile DataFusion: the query
-//! node's configuration file (which the operator renders into a ConfigMap).
+//! node's configuration file (which the operator renders into a ConfigMap) and the usage
+//! event that query nodes and the operator send to billing, and the quota decisions billing
+//! gives query nodes.
 
 pub mod node_config;
+pub mod quota;
+pub mod usage;
 
 pub use node_config::{
     ConfigError, DEFAULT_HTTP_LISTEN, DEFAULT_PG_LISTEN, EmbeddedConfig, Limits, ListenConfig,
     NodeConfig, ShardConfig,
 };
+pub use quota::{
+    LimitAction, LimitBalance, LimitHit, LimitKind, MeterBalance, QUOTA_SQLSTATE, QuotaDecision,
+    QuotaRequest, QuotaSnapshot,
+};
+pub use usage::{UsageData, UsageEvent, UsageEventError};

@@ -48,6 +48,7 @@ pub struct ShardScanExec {
     columns: Vec<ScanColumn>,
     shards: Vec<Shard>,
     where_sql: Option<String>,
+    group_by: Option<String>,
     order_by: Option<String>,
     ordering: Option<LexOrdering>,
     limit: Option<usize>,
@@ -74,6 +75,7 @@ impl ShardScanExec {
             columns,
             shards,
             where_sql,
+            group_by: None,
             order_by: None,
             ordering: None,
             limit,
@@ -81,6 +83,12 @@ impl ShardScanExec {
             properties,
             metrics: ExecutionPlanMetricsSet::new(),
         }
+    }
+
+    /// The same scan with a GROUP BY clause (partial aggregation on the shards).
+    pub fn with_group_by(mut self, group_by: Option<String>) -> Self {
+        self.group_by = group_by;
+        self
     }
 
     fn plan_properties(
@@ -118,6 +126,10 @@ impl ShardScanExec {
         if let Some(w) = &self.where_sql {
             sql.push_str(" WHERE ");
             sql.push_str(w);
+        }
+        if let Some(g) = &self.group_by {
+            sql.push_str(" GROUP BY ");
+            sql.push_str(g);
         }
         if let Some(o) = &self.order_by {
             sql.push_str(" ORDER BY ");
@@ -224,10 +236,14 @@ impl ExecutionPlan for ShardScanExec {
     }
 
     fn supports_limit_pushdown(&self) -> bool {
-        true
+        self.group_by.is_none()
     }
 
     fn with_fetch(&self, limit: Option<usize>) -> Option<Arc<dyn ExecutionPlan>> {
+        if self.group_by.is_some() {
+            // A limit on partial groups would drop parts of groups.
+            return None;
+        }
         let mut next = self.clone();
         next.limit = match (self.limit, limit) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -244,8 +260,11 @@ impl ExecutionPlan for ShardScanExec {
         &self,
         order: &[PhysicalSortExpr],
     ) -> Result<SortOrderPushdownResult<Arc<dyn ExecutionPlan>>> {
-        let (Some(sql), Some(ordering)) = (self.sort_sql(order), LexOrdering::new(order.to_vec()))
-        else {
+        let (Some(sql), Some(ordering), None) = (
+            self.sort_sql(order),
+            LexOrdering::new(order.to_vec()),
+            &self.group_by,
+        ) else {
             return Ok(SortOrderPushdownResult::Unsupported);
         };
         if self.limit.is_some() {

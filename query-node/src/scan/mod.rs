@@ -1,6 +1,7 @@
 //! Scanning collections and relational tables on the shards, with projection, filter,
 //! limit and sort pushdown.
 
+pub mod aggregate_pushdown;
 pub mod exec;
 pub mod path_pushdown;
 pub mod pushdown;

@@ -99,6 +99,40 @@ impl ShardedTable {
         DFSchema::try_from(self.schema.as_ref().clone())
     }
 
+    /// The WHERE clause for `filters` (all of which this table reported as exact) and the
+    /// shards that can hold matching rows.
+    pub(crate) fn where_and_targets(
+        &self,
+        filters: &[Expr],
+    ) -> Result<(Option<String>, Vec<usize>)> {
+        let schema = self.df_schema()?;
+        let computed = self.computed_sql();
+        let translator = PgTranslator::new(&schema, &computed);
+        let mut conditions = Vec::with_capacity(filters.len());
+        for f in filters {
+            conditions.push(translator.translate(f).ok_or_else(|| {
+                DataFusionError::Internal(format!("filter {f} was accepted but cannot be sent"))
+            })?);
+        }
+        let where_sql = (!conditions.is_empty()).then(|| conditions.join(" AND "));
+        let targets: Vec<usize> = match self.info.kind {
+            // Reference tables are identical on every shard: read one.
+            TableKind::Relational => vec![0],
+            TableKind::Collection => match pinned_ids(filters) {
+                Some(ids) => self.shards.map().shards_for(ids.iter().map(String::as_str)),
+                None => (0..self.shards.len()).collect(),
+            },
+        };
+        Ok((where_sql, targets))
+    }
+
+    /// Translates `expr` (over this table's columns) into Postgres SQL.
+    pub(crate) fn translate(&self, expr: &Expr) -> Option<String> {
+        let schema = self.df_schema().ok()?;
+        let computed = self.computed_sql();
+        PgTranslator::new(&schema, &computed).translate(expr)
+    }
+
     fn column_sql(&self, index: usize) -> ScanColumn {
         let base = self.info.columns.len();
         if index < base {
@@ -150,16 +184,7 @@ impl TableProvider for ShardedTable {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let schema = self.df_schema()?;
-        let computed = self.computed_sql();
-        let translator = PgTranslator::new(&schema, &computed);
-        let mut conditions = Vec::with_capacity(filters.len());
-        for f in filters {
-            conditions.push(translator.translate(f).ok_or_else(|| {
-                DataFusionError::Internal(format!("filter {f} was accepted but cannot be sent"))
-            })?);
-        }
-        let where_sql = (!conditions.is_empty()).then(|| conditions.join(" AND "));
+        let (where_sql, targets) = self.where_and_targets(filters)?;
 
         let indices: Vec<usize> = match projection {
             Some(p) => p.clone(),
@@ -167,15 +192,6 @@ impl TableProvider for ShardedTable {
         };
         let projected = Arc::new(self.schema.project(&indices)?);
         let columns = indices.iter().map(|i| self.column_sql(*i)).collect();
-
-        let targets: Vec<usize> = match self.info.kind {
-            // Reference tables are identical on every shard: read one.
-            TableKind::Relational => vec![0],
-            TableKind::Collection => match pinned_ids(filters) {
-                Some(ids) => self.shards.map().shards_for(ids.iter().map(String::as_str)),
-                None => (0..self.shards.len()).collect(),
-            },
-        };
         let shards = targets
             .into_iter()
             .map(|i| self.shards.shard(i).clone())
