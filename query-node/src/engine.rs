@@ -37,6 +37,10 @@ pub struct QueryOutput {
     pub schema: SchemaRef,
     /// The rows.
     pub batches: Vec<RecordBatch>,
+    /// Rows the shard scans read (after the shards' own filtering).
+    pub rows_scanned: u64,
+    /// CPU time the node's operators spent, in nanoseconds.
+    pub cpu_nanos: u64,
 }
 
 impl QueryOutput {
@@ -53,6 +57,7 @@ pub struct Engine {
     shards: ShardSet,
     catalog: Arc<ShardSchemaProvider>,
     config: NodeConfig,
+    metering: Option<Arc<crate::metering::Metering>>,
 }
 
 /// The session configuration every session starts from.
@@ -113,11 +118,19 @@ impl Engine {
                 crate::scan::aggregate_pushdown::AggregatePushdown::new(),
             ))
             .build();
+        let metering = match &config.billing {
+            Some(b) => {
+                let node = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".to_string());
+                Some(Arc::new(crate::metering::Metering::new(b, &node)?))
+            }
+            None => None,
+        };
         Ok(Arc::new(Engine {
             state,
             shards,
             catalog,
             config,
+            metering,
         }))
     }
 
@@ -161,7 +174,15 @@ impl Engine {
         }
         let mut last = None;
         for statement in statements {
-            last = Some(self.execute_statement(session, statement, params).await?);
+            // A tenant over its quota is refused before anything runs.
+            if let Some(m) = &self.metering {
+                m.admit().await?;
+            }
+            let out = self.execute_statement(session, statement, params).await?;
+            if let Some(m) = &self.metering {
+                m.report(&uuid::Uuid::now_v7().to_string(), &out).await;
+            }
+            last = Some(out);
         }
         last.ok_or_else(|| SqlError::new(sqlstate::SYNTAX_ERROR, "empty query"))
     }
@@ -184,9 +205,37 @@ impl Engine {
         }
         let frame = session.execute_logical_plan(plan).await.map_err(df_err)?;
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
-        let batches = frame.collect().await.map_err(df_err)?;
-        Ok(QueryOutput { schema, batches })
+        let task = Arc::new(frame.task_ctx());
+        let physical = frame.create_physical_plan().await.map_err(df_err)?;
+        let batches = datafusion::physical_plan::collect(physical.clone(), task)
+            .await
+            .map_err(df_err)?;
+        let (rows_scanned, cpu_nanos) = plan_usage(physical.as_ref());
+        Ok(QueryOutput {
+            schema,
+            batches,
+            rows_scanned,
+            cpu_nanos,
+        })
     }
+}
+
+/// Rows read by the shard scans and CPU time of all operators of an executed plan.
+fn plan_usage(plan: &dyn datafusion::physical_plan::ExecutionPlan) -> (u64, u64) {
+    let mut rows = 0u64;
+    let mut cpu = 0u64;
+    if let Some(metrics) = plan.metrics() {
+        if plan.downcast_ref::<crate::scan::ShardScanExec>().is_some() {
+            rows += metrics.output_rows().unwrap_or(0) as u64;
+        }
+        cpu += metrics.elapsed_compute().unwrap_or(0) as u64;
+    }
+    for child in plan.children() {
+        let (r, c) = plan_usage(child.as_ref());
+        rows += r;
+        cpu += c;
+    }
+    (rows, cpu)
 }
 
 fn rewrite_statement(statement: &mut Statement) {

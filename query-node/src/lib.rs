@@ -8,6 +8,7 @@ pub mod engine;
 pub mod error;
 pub mod json;
 pub mod load;
+pub mod metering;
 pub mod node;
 pub mod pgtype;
 pub mod render;

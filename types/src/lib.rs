@@ -8,8 +8,8 @@ pub mod quota;
 pub mod usage;
 
 pub use node_config::{
-    ConfigError, DEFAULT_HTTP_LISTEN, DEFAULT_PG_LISTEN, EmbeddedConfig, Limits, ListenConfig,
-    NodeConfig, ShardConfig,
+    BillingConfig, ConfigError, DEFAULT_HTTP_LISTEN, DEFAULT_PG_LISTEN, EmbeddedConfig, Limits,
+    ListenConfig, NodeConfig, ShardConfig,
 };
 pub use quota::{
     LimitAction, LimitBalance, LimitHit, LimitKind, MeterBalance, QUOTA_SQLSTATE, QuotaDecision,

@@ -30,6 +30,33 @@ pub struct NodeConfig {
     /// Resource limits.
     #[serde(default)]
     pub limits: Limits,
+    /// Metering and quotas of the hosted tier; absent = not metered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing: Option<BillingConfig>,
+}
+
+/// Where the node asks for quota decisions and sends usage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillingConfig {
+    /// Base URL of the billing service (`http://billing:8080`).
+    pub url: String,
+    /// The tenant this node's cluster belongs to.
+    pub tenant: String,
+    /// The cluster's name, recorded on usage events.
+    #[serde(default = "default_cluster")]
+    pub cluster: String,
+    /// How long a quota snapshot is reused before it is refreshed.
+    #[serde(default = "default_quota_refresh_ms")]
+    pub quota_refresh_ms: u64,
+}
+
+fn default_cluster() -> String {
+    "default".to_string()
+}
+
+fn default_quota_refresh_ms() -> u64 {
+    5_000
 }
 
 /// Listen addresses.
@@ -175,6 +202,7 @@ impl Default for NodeConfig {
             shards: Vec::new(),
             embedded: EmbeddedConfig::default(),
             limits: Limits::default(),
+            billing: None,
         }
     }
 }
@@ -288,6 +316,23 @@ impl NodeConfig {
                 "limits.max_body_bytes",
                 "must be at least 1".into(),
             ));
+        }
+        if let Some(b) = &self.billing {
+            if !(b.url.starts_with("http://") || b.url.starts_with("https://")) {
+                return Err(invalid(
+                    "billing.url",
+                    format!("{:?} is not an http(s) URL", b.url),
+                ));
+            }
+            if b.tenant.trim().is_empty() {
+                return Err(invalid("billing.tenant", "must not be empty".into()));
+            }
+            if b.quota_refresh_ms == 0 {
+                return Err(invalid(
+                    "billing.quota_refresh_ms",
+                    "must be at least 1".into(),
+                ));
+            }
         }
         Ok(())
     }
@@ -410,6 +455,19 @@ limits:
             error_of("limits: {max_connections_per_shard: 0}")
                 .contains("limits.max_connections_per_shard")
         );
+    }
+
+    #[test]
+    fn billing_section_is_optional_and_checked() {
+        assert!(NodeConfig::from_yaml("{}").unwrap().billing.is_none());
+        let c = NodeConfig::from_yaml("billing: {url: 'http://b:8080', tenant: acme}").unwrap();
+        let b = c.billing.unwrap();
+        assert_eq!(
+            (b.tenant.as_str(), b.cluster.as_str(), b.quota_refresh_ms),
+            ("acme", "default", 5000)
+        );
+        assert!(error_of("billing: {url: 'b:8080', tenant: acme}").contains("billing.url"));
+        assert!(error_of("billing: {url: 'http://b', tenant: ''}").contains("billing.tenant"));
     }
 
     #[test]
