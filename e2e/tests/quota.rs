@@ -21,6 +21,7 @@ default_plan: tiny
 meters:
   queries: {aggregation: count, unit: statements}
   rows_scanned: {aggregation: sum, unit: rows}
+  bytes_scanned: {aggregation: sum, unit: bytes}
   cpu_seconds: {aggregation: sum, unit: CPU-seconds}
 plans:
   tiny:

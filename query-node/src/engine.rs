@@ -41,6 +41,8 @@ pub struct QueryOutput {
     pub rows_scanned: u64,
     /// CPU time the node's operators spent, in nanoseconds.
     pub cpu_nanos: u64,
+    /// Bytes (as Arrow memory) the shard scans read.
+    pub bytes_scanned: u64,
 }
 
 impl QueryOutput {
@@ -210,32 +212,43 @@ impl Engine {
         let batches = datafusion::physical_plan::collect(physical.clone(), task)
             .await
             .map_err(df_err)?;
-        let (rows_scanned, cpu_nanos) = plan_usage(physical.as_ref());
+        let usage = plan_usage(physical.as_ref());
         Ok(QueryOutput {
             schema,
             batches,
-            rows_scanned,
-            cpu_nanos,
+            rows_scanned: usage.rows,
+            cpu_nanos: usage.cpu_nanos,
+            bytes_scanned: usage.bytes,
         })
     }
 }
 
-/// Rows read by the shard scans and CPU time of all operators of an executed plan.
-fn plan_usage(plan: &dyn datafusion::physical_plan::ExecutionPlan) -> (u64, u64) {
-    let mut rows = 0u64;
-    let mut cpu = 0u64;
+#[derive(Default)]
+struct PlanUsage {
+    rows: u64,
+    bytes: u64,
+    cpu_nanos: u64,
+}
+
+/// Rows and bytes read by the shard scans and CPU time of all operators of an executed plan.
+fn plan_usage(plan: &dyn datafusion::physical_plan::ExecutionPlan) -> PlanUsage {
+    let mut usage = PlanUsage::default();
     if let Some(metrics) = plan.metrics() {
         if plan.downcast_ref::<crate::scan::ShardScanExec>().is_some() {
-            rows += metrics.output_rows().unwrap_or(0) as u64;
+            usage.rows += metrics.output_rows().unwrap_or(0) as u64;
+            usage.bytes += metrics
+                .sum_by_name(crate::scan::exec::BYTES_SCANNED)
+                .map_or(0, |v| v.as_usize() as u64);
         }
-        cpu += metrics.elapsed_compute().unwrap_or(0) as u64;
+        usage.cpu_nanos += metrics.elapsed_compute().unwrap_or(0) as u64;
     }
     for child in plan.children() {
-        let (r, c) = plan_usage(child.as_ref());
-        rows += r;
-        cpu += c;
+        let c = plan_usage(child.as_ref());
+        usage.rows += c.rows;
+        usage.bytes += c.bytes;
+        usage.cpu_nanos += c.cpu_nanos;
     }
-    (rows, cpu)
+    usage
 }
 
 fn rewrite_statement(statement: &mut Statement) {

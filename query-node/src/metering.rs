@@ -1,7 +1,7 @@
 //! Metering for the hosted tier: before a statement runs, the billing service's quota gate
 //! decides (cached snapshots); a refusal is SQLSTATE 53400 with a message naming meter,
-//! usage, limit, plan and reset time. After a statement, its usage (one query, rows scanned,
-//! CPU time) is sent as usage events whose ids derive from the statement id, so a retried
+//! usage, limit, plan and reset time. After a statement, its usage (one query, rows and bytes
+//! scanned, CPU time) is sent as usage events whose ids derive from the statement id, so a retried
 //! send is never counted twice.
 
 use std::sync::Arc;
@@ -73,6 +73,7 @@ impl Metering {
         [
             (QUERIES_METER, Decimal::ONE),
             ("rows_scanned", Decimal::from(out.rows_scanned)),
+            ("bytes_scanned", Decimal::from(out.bytes_scanned)),
             ("cpu_seconds", cpu_seconds.round_dp(9)),
         ]
         .into_iter()

@@ -130,6 +130,20 @@ async fn reads_match_postgres_and_are_pushed_to_the_shards() {
     );
     assert!(plan.contains("SortPreservingMergeExec"), "{plan}");
 
+    // Usage of a statement: rows and bytes the shards sent, CPU time of the node.
+    let out = engine
+        .query("SELECT id FROM listings WHERE doc->>'room_type' = 'Private room'")
+        .await
+        .unwrap();
+    assert!(out.row_count() > 0);
+    assert_eq!(out.rows_scanned, out.row_count() as u64);
+    assert!(
+        out.bytes_scanned >= out.rows_scanned * 10,
+        "{} bytes",
+        out.bytes_scanned
+    );
+    assert!(out.cpu_nanos > 0);
+
     // A plain LIMIT is pushed too.
     let plan = explain(&engine, "SELECT id FROM listings LIMIT 3").await;
     assert!(plan.contains("LIMIT 3"), "{plan}");

@@ -17,7 +17,9 @@ use datafusion::physical_expr::{
 };
 use datafusion::physical_plan::execution_plan::{Boundedness, EmissionType};
 use datafusion::physical_plan::expressions::Column;
-use datafusion::physical_plan::metrics::{BaselineMetrics, ExecutionPlanMetricsSet, MetricsSet};
+use datafusion::physical_plan::metrics::{
+    BaselineMetrics, Count, ExecutionPlanMetricsSet, MetricBuilder, MetricsSet,
+};
 use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
 use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, Partitioning, PlanProperties,
@@ -30,6 +32,9 @@ use crate::catalog::ColumnReader;
 use crate::error::SqlError;
 use crate::scan::rows::ColumnBuilder;
 use crate::shards::{Shard, shard_error};
+
+/// Name of the scan metric counting the bytes (Arrow memory) read from the shards.
+pub const BYTES_SCANNED: &str = "bytes_scanned";
 
 /// One output column: the SQL that computes it on the shard and how to decode it.
 #[derive(Debug, Clone)]
@@ -301,7 +306,16 @@ impl ExecutionPlan for ShardScanExec {
         let readers: Vec<ColumnReader> = self.columns.iter().map(|c| c.reader).collect();
         let batch_rows = self.batch_rows;
         let metrics = BaselineMetrics::new(&self.metrics, partition);
-        let stream = shard_stream(shard, sql, schema.clone(), readers, batch_rows, metrics);
+        let bytes = MetricBuilder::new(&self.metrics).counter(BYTES_SCANNED, partition);
+        let stream = shard_stream(
+            shard,
+            sql,
+            schema.clone(),
+            readers,
+            batch_rows,
+            metrics,
+            bytes,
+        );
         Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)))
     }
 }
@@ -322,6 +336,7 @@ fn shard_stream(
     readers: Vec<ColumnReader>,
     batch_rows: usize,
     metrics: BaselineMetrics,
+    bytes: Count,
 ) -> BatchStream {
     let ext = |e: SqlError| DataFusionError::External(Box::new(e));
     let stream = futures::stream::unfold(ScanState::Start, move |state| {
@@ -330,6 +345,7 @@ fn shard_stream(
         let schema = schema.clone();
         let readers = readers.clone();
         let metrics = metrics.clone();
+        let bytes = bytes.clone();
         async move {
             let (conn, mut rows) = match state {
                 ScanState::Done => return None,
@@ -391,6 +407,7 @@ fn shard_stream(
             .map_err(|e| DataFusionError::ArrowError(Box::new(e), None));
             if let Ok(b) = &batch {
                 metrics.record_output(b.num_rows());
+                bytes.add(b.get_array_memory_size());
             }
             let next = if finished {
                 ScanState::Done
