@@ -279,6 +279,12 @@ const STATEMENTS: &[&str] = &[
     "SELECT id FROM docs WHERE doc->>'missing' IS NULL AND doc->'n' IS NOT NULL ORDER BY id",
     "SELECT id FROM docs ORDER BY doc->>'b', id",
     "SELECT id FROM docs ORDER BY doc->>'b' DESC NULLS LAST, id LIMIT 5",
+    "SELECT id, doc->'a' FROM docs ORDER BY doc->'a', id",
+    "SELECT id, doc->'a' FROM docs ORDER BY doc->'a' DESC NULLS LAST, id",
+    "SELECT id FROM docs ORDER BY doc->'arr', id",
+    "SELECT id FROM docs ORDER BY doc->'obj' DESC, id",
+    "SELECT id FROM docs ORDER BY doc, id",
+    "SELECT id, doc->'a' AS a FROM docs WHERE doc ? 'a' ORDER BY 2, 1",
     "SELECT id, doc->>'b' FROM docs WHERE id = 'e07'",
     // Statements Postgres rejects: the SQLSTATEs must match.
     "SELECT '{'::jsonb",

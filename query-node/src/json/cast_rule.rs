@@ -142,11 +142,38 @@ fn input_schema(plan: &LogicalPlan) -> Result<DFSchema> {
     }
 }
 
+impl JsonCastRule {
+    /// `ORDER BY` a jsonb value sorts by its Postgres order, not its text.
+    fn sort_by_jsonb_order(&self, node: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
+        let LogicalPlan::Sort(mut sort) = node else {
+            return Ok(Transformed::no(node));
+        };
+        let schema = sort.input.schema().clone();
+        let mut changed = false;
+        for s in sort.expr.iter_mut() {
+            let is_jsonb = s
+                .expr
+                .to_field(&schema)
+                .map(|(_, f)| TaggedType::of_field(&f) == Some(TaggedType::Jsonb))
+                .unwrap_or(false);
+            if is_jsonb {
+                s.expr = self.call(names::SORT_KEY, vec![s.expr.clone()])?;
+                changed = true;
+            }
+        }
+        Ok(Transformed::new_transformed(
+            LogicalPlan::Sort(sort),
+            changed,
+        ))
+    }
+}
+
 impl AnalyzerRule for JsonCastRule {
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
         plan.transform_up_with_subqueries(|node| {
             let schema = input_schema(&node)?;
             let node = node.map_expressions(|e| e.transform_up(|e| self.rewrite(e, &schema)))?;
+            let node = node.transform_data(|n| self.sort_by_jsonb_order(n))?;
             if node.transformed {
                 // Expression types changed: recompute the node's schema.
                 let data = node.data.recompute_schema()?;

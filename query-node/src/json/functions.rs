@@ -252,6 +252,12 @@ fn compare(args: &[Arg<'_>]) -> Result<Val, PgError> {
     }))
 }
 
+fn sort_key(args: &[Arg<'_>]) -> Result<Val, PgError> {
+    Ok(Val::Bytes(crate::json::compare::jsonb_sort_key(
+        &jsonb_arg(&args[0])?,
+    )))
+}
+
 fn text_array_in(args: &[Arg<'_>]) -> Result<Val, PgError> {
     match &args[0] {
         Arg::TextArray(items) => Ok(Val::List(items.clone())),
@@ -386,6 +392,7 @@ pub fn all() -> Vec<Arc<ScalarUDF>> {
         ),
         RowFn::new(names::COMPARE, 3, 3, OutKind::Bool, compare),
         RowFn::new(names::TEXT_ARRAY_IN, 1, 1, OutKind::TextList, text_array_in),
+        RowFn::new(names::SORT_KEY, 1, 1, OutKind::Bytes, sort_key),
         RowFn::new("jsonb_typeof", 1, 1, OutKind::Text, typeof_),
         RowFn::new("jsonb_array_length", 1, 1, OutKind::Int32, array_length),
         RowFn::new("jsonb_strip_nulls", 1, 1, OutKind::Jsonb, strip_nulls),

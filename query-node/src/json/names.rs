@@ -34,6 +34,8 @@ pub const PATH_MATCH_OP: &str = "jsonb_path_match_opr";
 pub const PATH_QUERY_LIST: &str = "jsonb_path_query_list";
 /// `=`, `<>`, `<`, `<=`, `>`, `>=` between jsonb values (the operator is the 3rd argument)
 pub const COMPARE: &str = "jsonb_compare";
+/// The sort key that makes `ORDER BY` a jsonb value sort as Postgres sorts jsonb
+pub const SORT_KEY: &str = "jsonb_sort_key";
 /// `'{a,b}'::text[]`
 pub const TEXT_ARRAY_IN: &str = "text_array_in";
 /// `::jsonb` from text

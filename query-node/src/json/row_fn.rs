@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanBuilder, Float64Builder, Int32Builder, Int64Builder,
-    ListBuilder, StringBuilder,
+    Array, ArrayRef, AsArray, BinaryBuilder, BooleanBuilder, Float64Builder, Int32Builder,
+    Int64Builder, ListBuilder, StringBuilder,
 };
 use datafusion::arrow::datatypes::{
     DataType, Decimal128Type, Field, FieldRef, Float32Type, Float64Type, Int8Type, Int16Type,
@@ -69,6 +69,8 @@ pub enum Val {
     Float(f64),
     /// A list of text (or jsonb text) values, for the set-returning functions.
     List(Vec<Option<String>>),
+    /// Bytes.
+    Bytes(Vec<u8>),
 }
 
 /// The SQL type a function returns.
@@ -92,6 +94,8 @@ pub enum OutKind {
     JsonbList,
     /// text[].
     TextList,
+    /// bytea.
+    Bytes,
     /// The same type as the first argument (json in → json out, jsonb in → jsonb out).
     SameAsFirst,
 }
@@ -183,6 +187,7 @@ fn out_field(name: &str, kind: OutKind) -> FieldRef {
             DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
             true,
         )),
+        OutKind::Bytes => Arc::new(Field::new(name, DataType::Binary, true)),
     }
 }
 
@@ -242,6 +247,7 @@ enum OutBuilder {
     Int64(Int64Builder),
     Float64(Float64Builder),
     List(ListBuilder<StringBuilder>),
+    Bytes(BinaryBuilder),
 }
 
 impl OutBuilder {
@@ -262,6 +268,7 @@ impl OutBuilder {
                 OutBuilder::List(ListBuilder::new(StringBuilder::new()).with_field(item))
             }
             OutKind::TextList => OutBuilder::List(ListBuilder::new(StringBuilder::new())),
+            OutKind::Bytes => OutBuilder::Bytes(BinaryBuilder::with_capacity(rows, rows * 16)),
         }
     }
 
@@ -279,6 +286,8 @@ impl OutBuilder {
             (OutBuilder::Int64(b), Val::Null) => b.append_null(),
             (OutBuilder::Float64(b), Val::Null) => b.append_null(),
             (OutBuilder::List(b), Val::Null) => b.append_null(),
+            (OutBuilder::Bytes(b), Val::Null) => b.append_null(),
+            (OutBuilder::Bytes(b), Val::Bytes(v)) => b.append_value(v),
             (OutBuilder::Text(b), Val::Text(s)) => b.append_value(s),
             (OutBuilder::Bool(b), Val::Bool(v)) => b.append_value(v),
             (OutBuilder::Int32(b), Val::Int(v)) => {
@@ -307,6 +316,7 @@ impl OutBuilder {
             OutBuilder::Int64(mut b) => Arc::new(b.finish()),
             OutBuilder::Float64(mut b) => Arc::new(b.finish()),
             OutBuilder::List(mut b) => Arc::new(b.finish()),
+            OutBuilder::Bytes(mut b) => Arc::new(b.finish()),
         }
     }
 }
