@@ -132,6 +132,13 @@ impl ShardSet {
                     format!("shards[{index}].dsn: {e}"),
                 )
             })?;
+            // As libpq does: a DSN without a password takes PGPASSWORD (the operator passes
+            // the generated shard password this way, from a Secret).
+            if pg.get_password().is_none()
+                && let Ok(password) = std::env::var("PGPASSWORD")
+            {
+                pg.password(password);
+            }
             pg.connect_timeout(connect_timeout);
             pg.application_name("docfusiondb");
             let mut options =

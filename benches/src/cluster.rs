@@ -1,0 +1,99 @@
+//! The Postgres servers of one benchmark run: one plain server for the baseline and the
+//! shard servers of DocFusionDB, all with the same settings, in one temporary directory.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use docfusion_localpg::{LocalServer, PgBinaries, RunningServer, ServerOptions, ServerUser};
+use tempfile::TempDir;
+
+/// Settings added to [`ServerOptions::default`] on every server (durable: fsync,
+/// synchronous_commit and full_page_writes keep their defaults).
+pub const SETTINGS: &[(&str, &str)] = &[("shared_buffers", "512MB"), ("work_mem", "16MB")];
+
+/// The running servers. Dropping this stops every server (their own `Drop`) before the
+/// directory holding them is deleted.
+pub struct Servers {
+    // Field order is drop order: servers first, then their directory.
+    /// The plain Postgres the queries are compared against.
+    pub baseline: RunningServer,
+    /// DocFusionDB's shards, in shard order.
+    pub shards: Vec<RunningServer>,
+    dir: TempDir,
+}
+
+impl Servers {
+    /// Starts the baseline and `shard_count` shard servers under a new directory in /tmp.
+    /// Blocking: call from `spawn_blocking`.
+    pub fn start(shard_count: usize) -> Result<Servers> {
+        let bins = PgBinaries::locate().context("locating the PostgreSQL binaries")?;
+        let dir = tempfile::Builder::new()
+            .prefix("docfusion-bench-")
+            .tempdir_in("/tmp")
+            .context("creating the temporary directory")?;
+        // When root, the servers run as `postgres`, which must be able to enter the directory.
+        ServerUser::for_current_process()
+            .and_then(|user| user.give_ownership(dir.path()))
+            .context("handing the temporary directory to the server user")?;
+        let options = options();
+        let baseline = start_one(&bins, &dir.path().join("baseline"), &options)?;
+        let mut shards = Vec::with_capacity(shard_count);
+        for index in 0..shard_count {
+            shards.push(start_one(
+                &bins,
+                &dir.path().join(format!("shard-{index}")),
+                &options,
+            )?);
+        }
+        Ok(Servers {
+            baseline,
+            shards,
+            dir,
+        })
+    }
+
+    /// Where the servers' data directories are.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The shards' connection strings.
+    pub fn shard_dsns(&self) -> Vec<String> {
+        self.shards.iter().map(RunningServer::dsn).collect()
+    }
+
+    /// Stops every server, reporting the first error. Blocking.
+    pub fn stop(self) -> Result<()> {
+        let Servers {
+            baseline,
+            shards,
+            dir,
+        } = self;
+        let mut first_error = baseline.stop().err();
+        for shard in shards {
+            if let Err(e) = shard.stop() {
+                first_error.get_or_insert(e);
+            }
+        }
+        drop(dir);
+        match first_error {
+            Some(e) => Err(e).context("stopping a PostgreSQL server"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The options every server gets.
+pub fn options() -> ServerOptions {
+    SETTINGS
+        .iter()
+        .fold(ServerOptions::default(), |options, (name, value)| {
+            options.with_setting(*name, *value)
+        })
+}
+
+fn start_one(bins: &PgBinaries, data_dir: &Path, options: &ServerOptions) -> Result<RunningServer> {
+    LocalServer::init_if_needed(bins, data_dir, options)
+        .and_then(|server| server.start())
+        .with_context(|| format!("starting PostgreSQL in {}", data_dir.display()))
+}

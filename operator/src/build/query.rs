@@ -1,0 +1,371 @@
+//! Query node objects: the Deployment (rolled when the rendered config changes), the client
+//! Service (Postgres protocol 5433, HTTP 8433) and a PDB when more than one node runs.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
+use k8s_openapi::api::core::v1::{
+    Affinity, Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource,
+    EnvVar, HTTPGetAction, PodAffinityTerm, PodAntiAffinity, PodSecurityContext, PodSpec,
+    PodTemplateSpec, Probe, SeccompProfile, SecretVolumeSource, SecurityContext, Service,
+    ServicePort, ServiceSpec, Volume, VolumeMount, WeightedPodAffinityTerm,
+};
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::BuildContext;
+use super::config::NODE_DATA_DIR;
+use crate::names::{
+    CONFIG_HASH_ANNOTATION, Component, NODE_CONFIG_DIR, NODE_CONFIG_KEY, QUERY_HTTP_PORT,
+    QUERY_PG_PORT,
+};
+
+/// Where the TLS Secret is mounted in query nodes.
+pub const TLS_DIR: &str = "/etc/docfusion/tls";
+/// uid the query node image runs as.
+const NODE_UID: i64 = 10001;
+
+/// Query nodes wanted right now: 0 when hibernated.
+pub fn replicas(ctx: &BuildContext<'_>) -> i32 {
+    if ctx.hibernated() {
+        0
+    } else {
+        ctx.cluster.spec.query_nodes.replicas
+    }
+}
+
+/// A container security context meeting the `restricted` Pod Security Standard.
+pub fn restricted_container_security(read_only_root: bool) -> SecurityContext {
+    SecurityContext {
+        allow_privilege_escalation: Some(false),
+        read_only_root_filesystem: Some(read_only_root),
+        run_as_non_root: Some(true),
+        capabilities: Some(Capabilities {
+            drop: Some(vec!["ALL".into()]),
+            ..Capabilities::default()
+        }),
+        ..SecurityContext::default()
+    }
+}
+
+fn port(name: &str, number: i32) -> ContainerPort {
+    ContainerPort {
+        name: Some(name.into()),
+        container_port: number,
+        ..ContainerPort::default()
+    }
+}
+
+fn health_probe(period: i32, failures: i32) -> Probe {
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some("/health".into()),
+            port: IntOrString::String("http".into()),
+            ..HTTPGetAction::default()
+        }),
+        period_seconds: Some(period),
+        failure_threshold: Some(failures),
+        ..Probe::default()
+    }
+}
+
+/// The query node Deployment; `config_hash` is the hash of the rendered node config.
+pub fn deployment(ctx: &BuildContext<'_>, config_hash: &str) -> Deployment {
+    let spec = &ctx.cluster.spec;
+    let nodes = &spec.query_nodes;
+    let selector = ctx.names.selector(Component::QueryNode);
+    let labels = ctx.names.labels(Component::QueryNode);
+    let mut env = vec![
+        EnvVar {
+            name: "DOCFUSION_CONFIG".into(),
+            value: Some(format!("{NODE_CONFIG_DIR}/{NODE_CONFIG_KEY}")),
+            ..EnvVar::default()
+        },
+        // The config file is not secret; the shard password stays in the Secret.
+        EnvVar {
+            name: "PGPASSWORD".into(),
+            value_from: Some(k8s_openapi::api::core::v1::EnvVarSource {
+                secret_key_ref: Some(k8s_openapi::api::core::v1::SecretKeySelector {
+                    name: ctx.credentials_secret.clone(),
+                    key: "password".into(),
+                    optional: Some(false),
+                }),
+                ..Default::default()
+            }),
+            ..EnvVar::default()
+        },
+    ];
+    if let Some(budget) = &nodes.replica_memory_budget {
+        env.push(EnvVar {
+            name: "DOCFUSION_REPLICA_MEMORY_BUDGET".into(),
+            value: Some(budget.0.clone()),
+            ..EnvVar::default()
+        });
+    }
+    let mut mounts = vec![
+        VolumeMount {
+            name: "config".into(),
+            mount_path: NODE_CONFIG_DIR.into(),
+            read_only: Some(true),
+            ..VolumeMount::default()
+        },
+        VolumeMount {
+            name: "data".into(),
+            mount_path: NODE_DATA_DIR.into(),
+            ..VolumeMount::default()
+        },
+    ];
+    let mut volumes = vec![
+        Volume {
+            name: "config".into(),
+            config_map: Some(ConfigMapVolumeSource {
+                name: ctx.names.node_config(),
+                ..ConfigMapVolumeSource::default()
+            }),
+            ..Volume::default()
+        },
+        Volume {
+            name: "data".into(),
+            empty_dir: Some(EmptyDirVolumeSource::default()),
+            ..Volume::default()
+        },
+    ];
+    if let (true, Some(secret)) = (spec.tls.enabled, spec.tls.secret_name.as_ref()) {
+        mounts.push(VolumeMount {
+            name: "tls".into(),
+            mount_path: TLS_DIR.into(),
+            read_only: Some(true),
+            ..VolumeMount::default()
+        });
+        volumes.push(Volume {
+            name: "tls".into(),
+            secret: Some(SecretVolumeSource {
+                secret_name: Some(secret.clone()),
+                ..SecretVolumeSource::default()
+            }),
+            ..Volume::default()
+        });
+    }
+    Deployment {
+        metadata: ctx.meta(ctx.names.query_nodes(), labels.clone()),
+        spec: Some(DeploymentSpec {
+            replicas: Some(replicas(ctx)),
+            selector: LabelSelector {
+                match_labels: Some(selector.clone()),
+                ..LabelSelector::default()
+            },
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels),
+                    annotations: Some(BTreeMap::from([(
+                        CONFIG_HASH_ANNOTATION.to_string(),
+                        config_hash.to_string(),
+                    )])),
+                    ..ObjectMeta::default()
+                }),
+                spec: Some(PodSpec {
+                    containers: vec![Container {
+                        name: "docfusiondb".into(),
+                        image: Some(nodes.image.clone()),
+                        args: Some(vec![
+                            "serve".into(),
+                            "--config".into(),
+                            format!("{NODE_CONFIG_DIR}/{NODE_CONFIG_KEY}"),
+                        ]),
+                        env: Some(env),
+                        ports: Some(vec![
+                            port("postgres", QUERY_PG_PORT),
+                            port("http", QUERY_HTTP_PORT),
+                        ]),
+                        readiness_probe: Some(health_probe(5, 3)),
+                        liveness_probe: Some(health_probe(10, 6)),
+                        resources: nodes.resources.clone(),
+                        volume_mounts: Some(mounts),
+                        security_context: Some(restricted_container_security(true)),
+                        ..Container::default()
+                    }],
+                    affinity: Some(Affinity {
+                        pod_anti_affinity: Some(PodAntiAffinity {
+                            preferred_during_scheduling_ignored_during_execution: Some(vec![
+                                WeightedPodAffinityTerm {
+                                    weight: 100,
+                                    pod_affinity_term: PodAffinityTerm {
+                                        label_selector: Some(LabelSelector {
+                                            match_labels: Some(selector),
+                                            ..LabelSelector::default()
+                                        }),
+                                        topology_key: "kubernetes.io/hostname".into(),
+                                        ..PodAffinityTerm::default()
+                                    },
+                                },
+                            ]),
+                            ..PodAntiAffinity::default()
+                        }),
+                        ..Affinity::default()
+                    }),
+                    security_context: Some(PodSecurityContext {
+                        run_as_non_root: Some(true),
+                        run_as_user: Some(NODE_UID),
+                        run_as_group: Some(NODE_UID),
+                        fs_group: Some(NODE_UID),
+                        seccomp_profile: Some(SeccompProfile {
+                            type_: "RuntimeDefault".into(),
+                            ..SeccompProfile::default()
+                        }),
+                        ..PodSecurityContext::default()
+                    }),
+                    volumes: Some(volumes),
+                    ..PodSpec::default()
+                }),
+            },
+            ..DeploymentSpec::default()
+        }),
+        ..Deployment::default()
+    }
+}
+
+/// The client Service: Postgres protocol on 5433 and HTTP on 8433.
+pub fn client_service(ctx: &BuildContext<'_>) -> Service {
+    let service_port = |name: &str, number: i32| ServicePort {
+        name: Some(name.into()),
+        port: number,
+        target_port: Some(IntOrString::String(name.into())),
+        ..ServicePort::default()
+    };
+    Service {
+        metadata: ctx.component_meta(ctx.names.client_service(), Component::QueryNode),
+        spec: Some(ServiceSpec {
+            selector: Some(ctx.names.selector(Component::QueryNode)),
+            ports: Some(vec![
+                service_port("postgres", QUERY_PG_PORT),
+                service_port("http", QUERY_HTTP_PORT),
+            ]),
+            ..ServiceSpec::default()
+        }),
+        ..Service::default()
+    }
+}
+
+/// A PDB keeping one query node up during drains, only when more than one runs.
+pub fn disruption_budget(ctx: &BuildContext<'_>) -> Option<PodDisruptionBudget> {
+    if replicas(ctx) < 2 {
+        return None;
+    }
+    Some(PodDisruptionBudget {
+        metadata: ctx.component_meta(ctx.names.query_nodes(), Component::QueryNode),
+        spec: Some(PodDisruptionBudgetSpec {
+            max_unavailable: Some(IntOrString::Int(1)),
+            selector: Some(LabelSelector {
+                match_labels: Some(ctx.names.selector(Component::QueryNode)),
+                ..LabelSelector::default()
+            }),
+            unhealthy_pod_eviction_policy: Some("AlwaysAllow".into()),
+            ..PodDisruptionBudgetSpec::default()
+        }),
+        ..PodDisruptionBudget::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::test_cluster::{TWO_SHARDS, cluster};
+
+    #[test]
+    fn deployment_mounts_the_config_and_carries_its_hash() {
+        let c = cluster(TWO_SHARDS);
+        let ctx = BuildContext::new(&c, "docfusion").expect("ctx");
+        let deploy = deployment(&ctx, "abc123");
+        assert_eq!(deploy.metadata.name.as_deref(), Some("orders-query"));
+        let spec = deploy.spec.expect("spec");
+        assert_eq!(spec.replicas, Some(2), "default replicas");
+        let template = spec.template;
+        let hash = template
+            .metadata
+            .and_then(|m| m.annotations)
+            .expect("annotations");
+        assert_eq!(hash[CONFIG_HASH_ANNOTATION], "abc123");
+        let pod = template.spec.expect("pod");
+        let container = &pod.containers[0];
+        assert_eq!(
+            container.args.clone().expect("args"),
+            ["serve", "--config", "/etc/docfusion/docfusiondb.yaml"]
+        );
+        let config_volume = pod.volumes.expect("volumes")[0].config_map.clone();
+        assert_eq!(
+            config_volume.map(|c| c.name).as_deref(),
+            Some("orders-node-config")
+        );
+        let security = container.security_context.clone().expect("security");
+        assert_eq!(security.read_only_root_filesystem, Some(true));
+        assert_eq!(security.allow_privilege_escalation, Some(false));
+        let ports: Vec<i32> = container
+            .ports
+            .clone()
+            .expect("ports")
+            .iter()
+            .map(|p| p.container_port)
+            .collect();
+        assert_eq!(ports, [5433, 8433]);
+        let env = container.env.clone().expect("env");
+        let password = env
+            .iter()
+            .find(|e| e.name == "PGPASSWORD")
+            .expect("PGPASSWORD");
+        let key = password
+            .value_from
+            .as_ref()
+            .and_then(|v| v.secret_key_ref.as_ref());
+        assert_eq!(key.map(|k| k.name.as_str()), Some("orders-credentials"));
+    }
+
+    #[test]
+    fn tls_budget_and_hibernation_shape_the_deployment() {
+        let c = cluster(
+            "{hibernate: true, tls: {enabled: true, secretName: t}, queryNodes: {replicaMemoryBudget: 2Gi}, shards: {count: 1, storage: {size: 1Gi}}}",
+        );
+        let ctx = BuildContext::new(&c, "docfusion").expect("ctx");
+        let spec = deployment(&ctx, "h").spec.expect("spec");
+        assert_eq!(spec.replicas, Some(0));
+        let pod = spec.template.spec.expect("pod");
+        let tls = pod
+            .volumes
+            .expect("volumes")
+            .into_iter()
+            .find(|v| v.name == "tls");
+        assert_eq!(
+            tls.and_then(|v| v.secret)
+                .and_then(|s| s.secret_name)
+                .as_deref(),
+            Some("t")
+        );
+        let env = pod.containers[0].env.clone().expect("env");
+        assert!(
+            env.iter()
+                .any(|e| e.name == "DOCFUSION_REPLICA_MEMORY_BUDGET"
+                    && e.value.as_deref() == Some("2Gi"))
+        );
+        assert!(disruption_budget(&ctx).is_none());
+    }
+
+    #[test]
+    fn client_service_exposes_postgres_and_http() {
+        let c = cluster(TWO_SHARDS);
+        let ctx = BuildContext::new(&c, "docfusion").expect("ctx");
+        let svc = client_service(&ctx);
+        assert_eq!(svc.metadata.name.as_deref(), Some("orders"));
+        let ports = svc.spec.and_then(|s| s.ports).expect("ports");
+        let pairs: Vec<(Option<String>, i32)> =
+            ports.into_iter().map(|p| (p.name, p.port)).collect();
+        assert_eq!(
+            pairs,
+            [(Some("postgres".into()), 5433), (Some("http".into()), 8433)]
+        );
+        let pdb = disruption_budget(&ctx)
+            .expect("2 nodes: pdb")
+            .spec
+            .expect("spec");
+        assert_eq!(pdb.max_unavailable, Some(IntOrString::Int(1)));
+    }
+}
