@@ -87,7 +87,9 @@ impl JsonCastRule {
                 let target = field.data_type();
                 let kind = match target {
                     DataType::Utf8 | DataType::Utf8View | DataType::LargeUtf8 => {
-                        return Ok(Transformed::no(rebuild(inner)));
+                        // The same text, but typed text: drop the jsonb tag (a plain Utf8
+                        // cast would keep the field's metadata).
+                        return Ok(Transformed::yes(self.call(names::JSONB_OUT, vec![*inner])?));
                     }
                     DataType::Boolean => "boolean",
                     DataType::Int16 => "smallint",

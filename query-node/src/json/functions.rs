@@ -258,6 +258,21 @@ fn sort_key(args: &[Arg<'_>]) -> Result<Val, PgError> {
     )))
 }
 
+fn out(args: &[Arg<'_>]) -> Result<Val, PgError> {
+    match &args[0] {
+        Arg::Jsonb(s) | Arg::Json(s) | Arg::Text(s) => Ok(Val::Text((*s).to_string())),
+        other => Err(type_error(&format!("jsonb_out ({other:?})"))),
+    }
+}
+
+fn tagged(args: &[Arg<'_>]) -> Result<Val, PgError> {
+    match &args[0] {
+        // Already canonical jsonb text (list items produced by our own functions).
+        Arg::Text(s) | Arg::Jsonb(s) => Ok(Val::Text((*s).to_string())),
+        other => jsonb_arg(other).map(|j| jsonb_val(Some(j))),
+    }
+}
+
 fn text_array_in(args: &[Arg<'_>]) -> Result<Val, PgError> {
     match &args[0] {
         Arg::TextArray(items) => Ok(Val::List(items.clone())),
@@ -393,6 +408,8 @@ pub fn all() -> Vec<Arc<ScalarUDF>> {
         RowFn::new(names::COMPARE, 3, 3, OutKind::Bool, compare),
         RowFn::new(names::TEXT_ARRAY_IN, 1, 1, OutKind::TextList, text_array_in),
         RowFn::new(names::SORT_KEY, 1, 1, OutKind::Bytes, sort_key),
+        RowFn::new(names::JSONB_TAGGED, 1, 1, OutKind::Jsonb, tagged),
+        RowFn::new(names::JSONB_OUT, 1, 1, OutKind::Text, out),
         RowFn::new("jsonb_typeof", 1, 1, OutKind::Text, typeof_),
         RowFn::new("jsonb_array_length", 1, 1, OutKind::Int32, array_length),
         RowFn::new("jsonb_strip_nulls", 1, 1, OutKind::Jsonb, strip_nulls),

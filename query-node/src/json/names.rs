@@ -36,6 +36,10 @@ pub const PATH_QUERY_LIST: &str = "jsonb_path_query_list";
 pub const COMPARE: &str = "jsonb_compare";
 /// The sort key that makes `ORDER BY` a jsonb value sort as Postgres sorts jsonb
 pub const SORT_KEY: &str = "jsonb_sort_key";
+/// `jsonb::text`
+pub const JSONB_OUT: &str = "jsonb_out";
+/// Marks canonical jsonb text (e.g. unnested list items) as jsonb again
+pub const JSONB_TAGGED: &str = "jsonb_tagged";
 /// `'{a,b}'::text[]`
 pub const TEXT_ARRAY_IN: &str = "text_array_in";
 /// `::jsonb` from text

@@ -32,6 +32,26 @@ const SET_RETURNING: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The list functions whose items are jsonb.
+const JSONB_ELEMENTS: &[&str] = &[names::ARRAY_ELEMENTS_LIST, names::PATH_QUERY_LIST];
+
+fn call(name: &str, arg: Expr) -> Expr {
+    Expr::Function(Function {
+        name: ObjectName::from(vec![Ident::new(name)]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: vec![FunctionArg::Unnamed(FunctionArgExpr::Expr(arg))],
+            clauses: vec![],
+        }),
+        filter: None,
+        null_treatment: None,
+        over: None,
+        within_group: vec![],
+    })
+}
+
 fn function_name(f: &Function) -> Option<String> {
     match f.name.0.as_slice() {
         [ObjectNamePart::Identifier(id)] => Some(id.value.to_ascii_lowercase()),
@@ -51,7 +71,7 @@ impl VisitorMut for Rewriter {
         {
             let mut inner = f.clone();
             inner.name = ObjectName::from(vec![Ident::new(*list_fn)]);
-            *expr = Expr::Function(Function {
+            let unnest = Expr::Function(Function {
                 name: ObjectName::from(vec![Ident::new("unnest")]),
                 uses_odbc_syntax: false,
                 parameters: FunctionArguments::None,
@@ -67,6 +87,13 @@ impl VisitorMut for Rewriter {
                 over: None,
                 within_group: vec![],
             });
+            // unnest's output column drops the list items' jsonb tag: put it back, so that
+            // `jsonb_array_elements(x) AS r` can be used with r->>'k' like in Postgres.
+            *expr = if JSONB_ELEMENTS.contains(list_fn) {
+                call(names::JSONB_TAGGED, unnest)
+            } else {
+                unnest
+            };
         }
         ControlFlow::Continue(())
     }
@@ -119,7 +146,7 @@ mod tests {
         rewrite_set_returning(&mut stmts[0]);
         assert_eq!(
             stmts[0].to_string(),
-            "SELECT unnest(jsonb_array_elements_list(doc -> 'a')) AS value FROM t"
+            "SELECT jsonb_tagged(unnest(jsonb_array_elements_list(doc -> 'a'))) AS value FROM t"
         );
     }
 }

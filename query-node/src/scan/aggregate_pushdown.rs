@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
 use datafusion::catalog::default_table_source::{provider_as_source, source_as_provider};
 use datafusion::catalog::{Session, TableProvider};
-use datafusion::common::tree_node::Transformed;
+use datafusion::common::tree_node::{Transformed, TreeNode};
 use datafusion::common::{Column, Result, TableReference};
 use datafusion::datasource::TableType;
 use datafusion::functions_aggregate::expr_fn::{max, min, sum};
@@ -152,7 +152,42 @@ fn rewrite(plan: &LogicalPlan) -> Result<Option<LogicalPlan>> {
     else {
         return Ok(None);
     };
-    let LogicalPlan::TableScan(scan) = input.as_ref() else {
+    // DataFusion's common-subexpression elimination may put a projection between the
+    // aggregate and the scan; see through it by substituting its expressions.
+    let (scan_plan, group_expr, aggr_expr) = match input.as_ref() {
+        LogicalPlan::TableScan(_) => (input.as_ref(), group_expr.clone(), aggr_expr.clone()),
+        LogicalPlan::Projection(p) if matches!(p.input.as_ref(), LogicalPlan::TableScan(_)) => {
+            let outputs: Vec<(String, Expr)> = p
+                .schema
+                .fields()
+                .iter()
+                .zip(p.expr.iter())
+                .map(|(f, e)| (f.name().clone(), e.clone().unalias()))
+                .collect();
+            let substitute = |e: &Expr| -> Result<Expr> {
+                e.clone()
+                    .transform_up(|e| match &e {
+                        Expr::Column(c) => match outputs.iter().find(|(n, _)| n == &c.name) {
+                            Some((_, expr)) => Ok(Transformed::yes(expr.clone())),
+                            None => Ok(Transformed::no(e)),
+                        },
+                        _ => Ok(Transformed::no(e)),
+                    })
+                    .map(|t| t.data)
+            };
+            let groups = group_expr
+                .iter()
+                .map(substitute)
+                .collect::<Result<Vec<_>>>()?;
+            let aggs = aggr_expr
+                .iter()
+                .map(substitute)
+                .collect::<Result<Vec<_>>>()?;
+            (p.input.as_ref(), groups, aggs)
+        }
+        _ => return Ok(None),
+    };
+    let LogicalPlan::TableScan(scan) = scan_plan else {
         return Ok(None);
     };
     if scan.fetch.is_some() {
@@ -164,7 +199,7 @@ fn rewrite(plan: &LogicalPlan) -> Result<Option<LogicalPlan>> {
     let Some(table) = provider.as_ref().downcast_ref::<ShardedTable>() else {
         return Ok(None);
     };
-    let in_schema = input.schema();
+    let in_schema = scan_plan.schema();
     let (where_sql, targets) = table.where_and_targets(&scan.filters)?;
 
     let mut columns: Vec<ScanColumn> = Vec::new();
@@ -182,7 +217,7 @@ fn rewrite(plan: &LogicalPlan) -> Result<Option<LogicalPlan>> {
 
     // Grouping keys: types whose equality is the same in Postgres and here (not jsonb,
     // whose numbers compare by value).
-    for g in group_expr {
+    for g in &group_expr {
         let field = g.to_field(in_schema)?.1;
         if TaggedType::of_field(&field).is_some() {
             return Ok(None);
@@ -195,7 +230,7 @@ fn rewrite(plan: &LogicalPlan) -> Result<Option<LogicalPlan>> {
     let group_count = columns.len();
 
     let mut finishes = Vec::new();
-    for a in aggr_expr {
+    for a in &aggr_expr {
         let inner = match a {
             Expr::Alias(alias) => alias.expr.as_ref(),
             other => other,

@@ -208,6 +208,7 @@ impl<'a> PgTranslator<'a> {
                 }
                 _ => None,
             },
+            names::JSONB_OUT => Some(format!("({})::text", arg(0)?)),
             "jsonb_typeof" | "jsonb_array_length" | "jsonb_strip_nulls" => {
                 Some(format!("{name}({})", arg(0)?))
             }
