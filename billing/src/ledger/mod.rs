@@ -48,7 +48,14 @@ impl LedgerError {
         move |source| {
             let io = std::error::Error::source(&source)
                 .is_some_and(|inner| inner.downcast_ref::<std::io::Error>().is_some());
-            if source.is_closed() || io {
+            // The server going away may arrive as a FATAL message before the socket closes:
+            // connection exceptions (08…) and operator intervention (57P01 admin shutdown,
+            // 57P02 crash shutdown, 57P03 cannot connect now) mean "unavailable", not a bug.
+            let server_gone = source.code().is_some_and(|code| {
+                let c = code.code();
+                c.starts_with("08") || matches!(c, "57P01" | "57P02" | "57P03")
+            });
+            if source.is_closed() || io || server_gone {
                 LedgerError::Unavailable(format!("{context}: {source}"))
             } else {
                 LedgerError::Database { context, source }
