@@ -17,13 +17,7 @@ struct Harness {
 }
 
 async fn start(max_result_rows: usize) -> Harness {
-    let handles: Vec<_> = (0..2)
-        .map(|_| tokio::task::spawn_blocking(TestPostgres::start))
-        .collect();
-    let mut shards = Vec::new();
-    for h in handles {
-        shards.push(h.await.unwrap());
-    }
+    let shards = TestPostgres::start_many(2).await;
     // Render the config the way the operator will, then start from the file.
     let dir = tempfile::tempdir().unwrap();
     let mut config = NodeConfig {

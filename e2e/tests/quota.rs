@@ -43,13 +43,7 @@ async fn serve(app: axum::Router) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn over_quota_statements_get_53400_and_usage_reaches_the_ledger() {
-    let servers: Vec<_> = (0..3)
-        .map(|_| tokio::task::spawn_blocking(TestPostgres::start))
-        .collect();
-    let mut pg = Vec::new();
-    for s in servers {
-        pg.push(s.await.unwrap());
-    }
+    let mut pg = TestPostgres::start_many(3).await;
     let ledger_pg = pg.pop().unwrap();
 
     // Billing, as deployed: ledger in Postgres, HTTP service.

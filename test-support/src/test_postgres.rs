@@ -27,6 +27,22 @@ pub struct TestPostgres {
 }
 
 impl TestPostgres {
+    /// `n` servers started in parallel from async code (each start is blocking, so it runs
+    /// on the blocking pool).
+    pub async fn start_many(n: usize) -> Vec<TestPostgres> {
+        let handles: Vec<_> = (0..n)
+            .map(|_| tokio::task::spawn_blocking(TestPostgres::start))
+            .collect();
+        let mut servers = Vec::with_capacity(n);
+        for h in handles {
+            match h.await {
+                Ok(server) => servers.push(server),
+                Err(e) => panic!("a test Postgres failed to start: {e}"),
+            }
+        }
+        servers
+    }
+
     /// Starts a server with [`ServerOptions::for_tests`]. Panics (with the log tail) on failure.
     pub fn start() -> TestPostgres {
         TestPostgres::start_with(ServerOptions::for_tests())

@@ -15,14 +15,7 @@ pub type Rows = Vec<Vec<Option<String>>>;
 
 /// `n` throwaway Postgres servers, started in parallel.
 pub async fn start_servers(n: usize) -> Vec<TestPostgres> {
-    let handles: Vec<_> = (0..n)
-        .map(|_| tokio::task::spawn_blocking(TestPostgres::start))
-        .collect();
-    let mut servers = Vec::new();
-    for h in handles {
-        servers.push(h.await.expect("server start thread"));
-    }
-    servers
+    TestPostgres::start_many(n).await
 }
 
 /// A node configuration over `servers`.
