@@ -76,6 +76,8 @@ fn session_config(config: &NodeConfig) -> SessionConfig {
     // Our JSON functions and shard scans produce Utf8; keep SQL strings in the same type.
     opts.sql_parser.map_string_types_to_utf8view = false;
     opts.execution.parquet.schema_force_view_types = false;
+    // Sessions run in UTC, so that `timestamptz` is a zoned timestamp as in Postgres.
+    opts.execution.time_zone = Some("+00:00".to_string());
     c
 }
 
@@ -120,6 +122,7 @@ impl Engine {
                 crate::scan::aggregate_pushdown::AggregatePushdown::new(),
             ))
             .build();
+        let state = with_pg_catalog(state)?;
         let metering = match &config.billing {
             Some(b) => {
                 let node = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".to_string());
@@ -169,37 +172,43 @@ impl Engine {
         sql: &str,
         params: &[ScalarValue],
     ) -> Result<QueryOutput, SqlError> {
-        let statements = DFParser::parse_sql_with_dialect(sql, &PostgreSqlDialect {})
-            .map_err(|e| SqlError::new(sqlstate::SYNTAX_ERROR, e.to_string()))?;
-        if statements.is_empty() {
-            return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "empty query"));
-        }
+        let statements = parse_sql(sql)?;
         let mut last = None;
         for statement in statements {
-            // A tenant over its quota is refused before anything runs.
-            if let Some(m) = &self.metering {
-                m.admit().await?;
-            }
-            let out = self.execute_statement(session, statement, params).await?;
-            if let Some(m) = &self.metering {
-                m.report(&uuid::Uuid::now_v7().to_string(), &out).await;
-            }
-            last = Some(out);
+            let plan = self.plan_statement(session, statement).await?;
+            last = Some(self.run_plan(session, plan, params).await?);
         }
         last.ok_or_else(|| SqlError::new(sqlstate::SYNTAX_ERROR, "empty query"))
     }
 
-    async fn execute_statement(
+    /// Plans one statement in `session` (parameters stay placeholders).
+    pub async fn plan_statement(
         &self,
         session: &SessionContext,
         mut statement: Statement,
+    ) -> Result<LogicalPlan, SqlError> {
+        rewrite_statement(&mut statement);
+        let state = session.state();
+        let plan = state
+            .statement_to_plan(statement)
+            .await
+            .map_err(|e| SqlError::from_datafusion(&e))?;
+        refuse_unsupported(&plan)?;
+        Ok(plan)
+    }
+
+    /// Runs a planned statement with parameter values, metered when billing is configured.
+    pub async fn run_plan(
+        &self,
+        session: &SessionContext,
+        mut plan: LogicalPlan,
         params: &[ScalarValue],
     ) -> Result<QueryOutput, SqlError> {
-        rewrite_statement(&mut statement);
+        // A tenant over its quota is refused before anything runs.
+        if let Some(m) = &self.metering {
+            m.admit().await?;
+        }
         let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e);
-        let state = session.state();
-        let mut plan = state.statement_to_plan(statement).await.map_err(df_err)?;
-        refuse_unsupported(&plan)?;
         if !params.is_empty() {
             plan = plan
                 .replace_params_with_values(&ParamValues::from(params.to_vec()))
@@ -213,14 +222,117 @@ impl Engine {
             .await
             .map_err(df_err)?;
         let usage = plan_usage(physical.as_ref());
-        Ok(QueryOutput {
+        let out = QueryOutput {
             schema,
             batches,
             rows_scanned: usage.rows,
             cpu_nanos: usage.cpu_nanos,
             bytes_scanned: usage.bytes,
-        })
+        };
+        if let Some(m) = &self.metering {
+            m.report(&uuid::Uuid::now_v7().to_string(), &out).await;
+        }
+        Ok(out)
     }
+}
+
+/// Adds `pg_catalog` (tables and functions client tools query) to a session state, keeping
+/// our type planner in front of datafusion-pg-catalog's (which knows `regclass` & co.).
+fn with_pg_catalog(state: SessionState) -> Result<SessionState, SqlError> {
+    let ctx = SessionContext::new_with_state(state);
+    datafusion_pg_catalog::setup_pg_catalog(
+        &ctx,
+        CATALOG,
+        datafusion_pg_catalog::pg_catalog::context::EmptyContextProvider,
+    )
+    .map_err(|e| SqlError::from_datafusion(&e))?;
+    ctx.register_udf(version_udf());
+    let state = SessionStateBuilder::new_from_existing(ctx.state())
+        .with_type_planner(Arc::new(json::planner::PgTypePlanner))
+        .build();
+    Ok(state)
+}
+
+/// `version()`, as clients parse it: Postgres' format, naming DocFusionDB.
+fn version_udf() -> datafusion::logical_expr::ScalarUDF {
+    let text = format!(
+        "PostgreSQL {} on {}-linux, DocFusionDB {} (Apache DataFusion)",
+        crate::server::pg::SERVER_VERSION,
+        std::env::consts::ARCH,
+        env!("CARGO_PKG_VERSION")
+    );
+    datafusion::logical_expr::create_udf(
+        "version",
+        vec![],
+        datafusion::arrow::datatypes::DataType::Utf8,
+        datafusion::logical_expr::Volatility::Immutable,
+        Arc::new(move |_args: &[datafusion::logical_expr::ColumnarValue]| {
+            Ok(datafusion::logical_expr::ColumnarValue::Scalar(
+                ScalarValue::Utf8(Some(text.clone())),
+            ))
+        }),
+    )
+}
+
+/// True when SQL text reads the catalog (client tools listing tables).
+pub fn reads_catalog(sql: &str) -> bool {
+    let lower = sql.to_ascii_lowercase();
+    lower.contains("pg_catalog") || lower.contains("information_schema")
+}
+
+/// Words that mark a statement as a client tool's catalog query, which the Postgres
+/// compatibility rewrites of `datafusion-pg-catalog` make answerable.
+const CATALOG_MARKERS: &[&str] = &[
+    "pg_catalog",
+    "pg_class",
+    "pg_namespace",
+    "pg_type",
+    "pg_attribute",
+    "pg_database",
+    "pg_proc",
+    "pg_settings",
+    "pg_roles",
+    "pg_tables",
+    "pg_index",
+    "pg_description",
+    "pg_am",
+    "pg_constraint",
+    "regclass",
+    "regtype",
+    "regproc",
+    "information_schema",
+    "operator(",
+];
+
+static COMPAT_PARSER: std::sync::LazyLock<datafusion_pg_catalog::sql::PostgresCompatibilityParser> =
+    std::sync::LazyLock::new(datafusion_pg_catalog::sql::PostgresCompatibilityParser::new);
+
+/// Parses SQL text into statements in the Postgres dialect. Catalog queries of client tools
+/// (psql's `\d`, DBeaver, Metabase, Grafana) go through the Postgres compatibility parser.
+pub fn parse_sql(sql: &str) -> Result<Vec<Statement>, SqlError> {
+    let lower = sql.to_ascii_lowercase();
+    let statements = if CATALOG_MARKERS.iter().any(|m| lower.contains(m)) {
+        let parser = &*COMPAT_PARSER;
+        match parser.parse(sql) {
+            Ok(s) => s
+                .into_iter()
+                .map(|s| Statement::Statement(Box::new(s)))
+                .collect(),
+            Err(_) => DFParser::parse_sql_with_dialect(sql, &PostgreSqlDialect {})
+                .map_err(|e| SqlError::new(sqlstate::SYNTAX_ERROR, e.to_string()))?
+                .into_iter()
+                .collect(),
+        }
+    } else {
+        DFParser::parse_sql_with_dialect(sql, &PostgreSqlDialect {})
+            .map_err(|e| SqlError::new(sqlstate::SYNTAX_ERROR, e.to_string()))?
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+    if statements.is_empty() {
+        return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "empty query"));
+    }
+    Ok(statements)
 }
 
 #[derive(Default)]

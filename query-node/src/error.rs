@@ -23,6 +23,19 @@ pub mod sqlstate {
     pub const PROGRAM_LIMIT_EXCEEDED: &str = "54000";
     pub const INTERNAL_ERROR: &str = "XX000";
     pub const PROTOCOL_VIOLATION: &str = "08P01";
+    pub const INVALID_PASSWORD: &str = "28P01";
+    pub const INVALID_AUTHORIZATION: &str = "28000";
+    pub const INVALID_CATALOG_NAME: &str = "3D000";
+    pub const CONFIG_FILE_ERROR: &str = "F0000";
+    pub const IO_ERROR: &str = "58030";
+    pub const IN_FAILED_TRANSACTION: &str = "25P02";
+    pub const ACTIVE_TRANSACTION: &str = "25001";
+    pub const NO_ACTIVE_TRANSACTION: &str = "25P01";
+    pub const INVALID_CURSOR_NAME: &str = "34000";
+    pub const DUPLICATE_CURSOR: &str = "42P03";
+    pub const UNDEFINED_OBJECT: &str = "42704";
+    pub const ADMIN_SHUTDOWN: &str = "57P01";
+    pub const TOO_MANY_CONNECTIONS: &str = "53300";
 }
 
 /// An error with the SQLSTATE a Postgres client would see.

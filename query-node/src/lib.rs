@@ -1,6 +1,7 @@
 //! DocFusionDB's query node: DataFusion SQL over JSON documents stored as jsonb in sharded
 //! PostgreSQL, served over HTTP (and the Postgres wire protocol).
 
+pub mod auth;
 pub mod catalog;
 pub mod cli;
 pub mod embedded;
@@ -9,11 +10,13 @@ pub mod error;
 pub mod json;
 pub mod load;
 pub mod metering;
+pub mod metrics;
 pub mod node;
 pub mod pgtype;
 pub mod render;
 pub mod scan;
 pub mod server;
+pub mod session;
 pub mod shard_map;
 pub mod shards;
 

@@ -30,6 +30,9 @@ enum Command {
         /// HTTP listen address (overrides `listen.http`).
         #[arg(long, env = "DOCFUSION_HTTP_LISTEN")]
         http: Option<String>,
+        /// Postgres protocol listen address (overrides `listen.postgres`).
+        #[arg(long, env = "DOCFUSION_PG_LISTEN")]
+        postgres: Option<String>,
         /// Number of embedded shards (overrides `embedded.shards`).
         #[arg(long, env = "DOCFUSION_EMBEDDED_SHARDS")]
         shards: Option<usize>,
@@ -110,12 +113,14 @@ async fn main() -> anyhow::Result<()> {
             config,
             data_dir,
             http,
+            postgres,
             shards,
         } => {
             serve::serve(serve::ServeOptions {
                 config,
                 data_dir,
                 http,
+                postgres,
                 shards,
             })
             .await

@@ -17,6 +17,8 @@ pub enum TaggedType {
     Jsonb,
     /// `json`: the text as written.
     Json,
+    /// `uuid`: lower-case hyphenated text.
+    Uuid,
 }
 
 impl TaggedType {
@@ -25,6 +27,7 @@ impl TaggedType {
         match self {
             TaggedType::Jsonb => "jsonb",
             TaggedType::Json => "json",
+            TaggedType::Uuid => "uuid",
         }
     }
 
@@ -43,9 +46,19 @@ impl TaggedType {
         match field.metadata().get(PG_TYPE_KEY).map(String::as_str) {
             Some("jsonb") => Some(TaggedType::Jsonb),
             Some("json") => Some(TaggedType::Json),
+            Some("uuid") => Some(TaggedType::Uuid),
             _ => None,
         }
     }
+}
+
+/// Metadata value of [`PG_TYPE_KEY`] marking a `numeric` without precision and scale, which
+/// Postgres prints without padding zeros.
+pub const NUMERIC_UNCONSTRAINED: &str = "numeric";
+
+/// True when `field` is a `numeric` declared without precision and scale.
+pub fn is_unconstrained_numeric(field: &Field) -> bool {
+    field.metadata().get(PG_TYPE_KEY).map(String::as_str) == Some(NUMERIC_UNCONSTRAINED)
 }
 
 /// True when `field` holds jsonb.
@@ -55,7 +68,10 @@ pub fn is_jsonb(field: &Field) -> bool {
 
 /// True when `field` holds json or jsonb.
 pub fn is_json_like(field: &Field) -> bool {
-    TaggedType::of_field(field).is_some()
+    matches!(
+        TaggedType::of_field(field),
+        Some(TaggedType::Jsonb | TaggedType::Json)
+    )
 }
 
 #[cfg(test)]

@@ -3,10 +3,14 @@
 //! event that query nodes and the operator send to billing, and the quota decisions billing
 //! gives query nodes.
 
+pub mod auth;
 pub mod node_config;
 pub mod quota;
 pub mod usage;
 
+pub use auth::{
+    AuthConfig, AuthMethod, ScramVerifier, TlsConfig, TlsMode, TokenConfig, UserConfig,
+};
 pub use node_config::{
     BillingConfig, ConfigError, DEFAULT_HTTP_LISTEN, DEFAULT_PG_LISTEN, EmbeddedConfig, Limits,
     ListenConfig, NodeConfig, ShardConfig,

@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::{AuthConfig, AuthMethod, ScramVerifier, TlsConfig, TlsMode};
+
 /// Default address of the HTTP API.
 pub const DEFAULT_HTTP_LISTEN: &str = "127.0.0.1:8433";
 /// Default address of the Postgres wire protocol.
@@ -33,6 +35,12 @@ pub struct NodeConfig {
     /// Metering and quotas of the hosted tier; absent = not metered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing: Option<BillingConfig>,
+    /// Users, passwords (as SCRAM verifiers) and HTTP tokens.
+    #[serde(default)]
+    pub auth: AuthConfig,
+    /// TLS for the Postgres protocol.
+    #[serde(default)]
+    pub tls: TlsConfig,
 }
 
 /// Where the node asks for quota decisions and sends usage.
@@ -203,6 +211,8 @@ impl Default for NodeConfig {
             embedded: EmbeddedConfig::default(),
             limits: Limits::default(),
             billing: None,
+            auth: AuthConfig::default(),
+            tls: TlsConfig::default(),
         }
     }
 }
@@ -331,6 +341,75 @@ impl NodeConfig {
                 return Err(invalid(
                     "billing.quota_refresh_ms",
                     "must be at least 1".into(),
+                ));
+            }
+        }
+        self.validate_auth()
+    }
+
+    fn validate_auth(&self) -> Result<(), ConfigError> {
+        let invalid = |key: String, message: String| ConfigError::Invalid { key, message };
+        let mut names = std::collections::HashSet::new();
+        for (i, u) in self.auth.users.iter().enumerate() {
+            if u.name.trim().is_empty() {
+                return Err(invalid(
+                    format!("auth.users[{i}].name"),
+                    "must not be empty".into(),
+                ));
+            }
+            if !names.insert(u.name.as_str()) {
+                return Err(invalid(
+                    format!("auth.users[{i}].name"),
+                    format!("duplicate user {:?}", u.name),
+                ));
+            }
+            ScramVerifier::parse(&u.password)
+                .map_err(|m| invalid(format!("auth.users[{i}].password"), m))?;
+        }
+        for (i, t) in self.auth.tokens.iter().enumerate() {
+            if !(t.sha256.len() == 64 && t.sha256.bytes().all(|b| b.is_ascii_hexdigit())) {
+                return Err(invalid(
+                    format!("auth.tokens[{i}].sha256"),
+                    "must be the 64 hex digits of the token's SHA-256 (`docfusiondb hash-token`)"
+                        .into(),
+                ));
+            }
+            if !names.contains(t.user.as_str()) {
+                return Err(invalid(
+                    format!("auth.tokens[{i}].user"),
+                    format!("{:?} is not one of auth.users", t.user),
+                ));
+            }
+        }
+        if self.auth.method == AuthMethod::Trust {
+            for (key, value) in [
+                ("listen.http", &self.listen.http),
+                ("listen.postgres", &self.listen.postgres),
+            ] {
+                let loopback = value
+                    .parse::<SocketAddr>()
+                    .is_ok_and(|a| a.ip().is_loopback());
+                if !loopback {
+                    return Err(invalid(
+                        "auth.method".into(),
+                        format!(
+                            "trust is only allowed when the node listens on loopback, but {key} is {value:?}"
+                        ),
+                    ));
+                }
+            }
+        }
+        if self.tls.mode != TlsMode::Disable {
+            if self.tls.cert.is_none() {
+                return Err(invalid(
+                    "tls.cert".into(),
+                    "a certificate file is required when tls.mode is allow or require".into(),
+                ));
+            }
+            if self.tls.key.is_none() {
+                return Err(invalid(
+                    "tls.key".into(),
+                    "a private key file is required when tls.mode is allow or require".into(),
                 ));
             }
         }
@@ -468,6 +547,43 @@ limits:
         );
         assert!(error_of("billing: {url: 'b:8080', tenant: acme}").contains("billing.url"));
         assert!(error_of("billing: {url: 'http://b', tenant: ''}").contains("billing.tenant"));
+    }
+
+    #[test]
+    fn auth_users_need_verifiers_not_passwords() {
+        let v = crate::auth::tests::PG_VERIFIER;
+        let ok = format!("auth:\n  users:\n    - name: app\n      password: \"{v}\"\n");
+        let c = NodeConfig::from_yaml(&ok).unwrap();
+        assert_eq!(c.auth.users[0].name, "app");
+        let plain = error_of("auth:\n  users:\n    - name: app\n      password: secret\n");
+        assert!(plain.contains("auth.users[0].password"), "{plain}");
+        assert!(
+            plain.contains("plaintext passwords are not accepted"),
+            "{plain}"
+        );
+        let dup = format!("{ok}    - name: app\n      password: \"{v}\"\n");
+        assert!(error_of(&dup).contains("duplicate user"));
+        let token = format!(
+            "{ok}  tokens:\n    - user: bob\n      sha256: {}\n",
+            "a".repeat(64)
+        );
+        assert!(error_of(&token).contains("auth.tokens[0].user"));
+        let token = format!("{ok}  tokens:\n    - user: app\n      sha256: abc\n");
+        assert!(error_of(&token).contains("auth.tokens[0].sha256"));
+    }
+
+    #[test]
+    fn trust_only_on_loopback_and_tls_needs_files() {
+        assert!(NodeConfig::from_yaml("auth:\n  method: trust\n").is_ok());
+        let e = error_of("listen:\n  postgres: 0.0.0.0:5433\nauth:\n  method: trust\n");
+        assert!(
+            e.contains("auth.method") && e.contains("listen.postgres"),
+            "{e}"
+        );
+        let e = error_of("tls:\n  mode: require\n");
+        assert!(e.contains("tls.cert"), "{e}");
+        let e = error_of("tls:\n  mode: allow\n  cert: c.pem\n");
+        assert!(e.contains("tls.key"), "{e}");
     }
 
     #[test]

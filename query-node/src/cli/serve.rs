@@ -6,6 +6,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use docfusion_types::NodeConfig;
 
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::{Authenticator, DEFAULT_USER};
 use crate::node::Node;
 
 /// Options of `serve` that override the config file.
@@ -17,6 +22,8 @@ pub struct ServeOptions {
     pub data_dir: Option<PathBuf>,
     /// `listen.http` override.
     pub http: Option<String>,
+    /// `listen.postgres` override.
+    pub postgres: Option<String>,
     /// `embedded.shards` override.
     pub shards: Option<usize>,
 }
@@ -32,6 +39,9 @@ pub fn resolve_config(opts: &ServeOptions) -> anyhow::Result<NodeConfig> {
     }
     if let Some(h) = &opts.http {
         config.listen.http = h.clone();
+    }
+    if let Some(p) = &opts.postgres {
+        config.listen.postgres = p.clone();
     }
     if let Some(n) = opts.shards {
         config.embedded.shards = n;
@@ -58,13 +68,26 @@ async fn shutdown_signal() {
     }
 }
 
-/// Runs the node until a shutdown signal.
+/// How long running statements may finish after SIGTERM before they are cancelled.
+const DRAIN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs the node until a shutdown signal, then drains the Postgres connections (running
+/// statements finish or are cancelled at the deadline) and stops.
 pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let config = resolve_config(&opts)?;
+    // A certificate that does not load stops start-up: never a silent fall-back to plaintext.
+    let tls = crate::server::pg::tls_acceptor(&config)?;
     let http_addr = config.listen.http.clone();
-    let listener = tokio::net::TcpListener::bind(&http_addr)
+    let pg_addr = config.listen.postgres.clone();
+    let http_listener = tokio::net::TcpListener::bind(&http_addr)
         .await
         .with_context(|| format!("cannot listen on {http_addr} (listen.http)"))?;
+    let pg_listener = tokio::net::TcpListener::bind(&pg_addr)
+        .await
+        .with_context(|| format!("cannot listen on {pg_addr} (listen.postgres)"))?;
+    let (auth, generated) = Authenticator::from_config(&config)
+        .map_err(|e| anyhow::anyhow!("authentication setup: {e}"))?;
+    let auth = Arc::new(auth);
     let embedded = config.is_embedded();
     let shard_count = if embedded {
         config.embedded.shards
@@ -82,13 +105,43 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         println!("DocFusionDB: {shard_count} Postgres shards");
     }
     println!("HTTP API on http://{http_addr}  (POST /v1/sql)");
-    println!("try: docfusiondb sql \"SELECT 1\"");
+    println!("Postgres protocol on {pg_addr}");
+    if let Some(g) = &generated {
+        let (host, port) = pg_addr
+            .rsplit_once(':')
+            .unwrap_or((pg_addr.as_str(), "5433"));
+        println!(
+            "user {DEFAULT_USER}, password {} ({}){}",
+            g.password,
+            g.path.display(),
+            if g.created { ", generated now" } else { "" }
+        );
+        println!(
+            "connect: psql \"postgresql://{DEFAULT_USER}:{}@{host}:{port}/{}\"",
+            g.password,
+            crate::engine::CATALOG
+        );
+    }
+    let shutdown = CancellationToken::new();
+    let pg =
+        crate::server::pg::PgServer::new(pg_listener, node.engine().clone(), auth.clone(), tls);
+    let pg_task = tokio::spawn(pg.serve(shutdown.clone(), DRAIN_GRACE));
     let app = crate::server::http::router(node.engine().clone());
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
-    println!("DocFusionDB: shutting down");
+    let http_shutdown = shutdown.clone();
+    let http_task = tokio::spawn(async move {
+        axum::serve(http_listener, app)
+            .with_graceful_shutdown(async move { http_shutdown.cancelled().await })
+            .await
+    });
+    shutdown_signal().await;
+    println!("DocFusionDB: shutting down (draining connections)");
+    shutdown.cancel();
+    let pg_result = pg_task.await;
+    let http_result = http_task.await;
     node.stop().await?;
-    served.context("HTTP server failed")?;
+    pg_result.context("Postgres protocol server failed")?;
+    http_result
+        .context("HTTP server failed")?
+        .context("HTTP server failed")?;
     Ok(())
 }

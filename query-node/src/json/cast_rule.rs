@@ -74,6 +74,16 @@ impl JsonCastRule {
                 }
                 Ok(Transformed::yes(self.call(names::JSON_IN, vec![*inner])?))
             }
+            (None, Some(TaggedType::Uuid)) => {
+                if !is_text_like(&source_type) {
+                    return Err(cannot_cast(&source_type, "uuid"));
+                }
+                Ok(Transformed::yes(self.call(names::UUID_IN, vec![*inner])?))
+            }
+            (Some(TaggedType::Uuid), None) if is_text_like(field.data_type()) => {
+                // uuid → text: the same text without the tag.
+                Ok(Transformed::yes(self.call(names::JSONB_OUT, vec![*inner])?))
+            }
             (None, None)
                 if is_text_like(&source_type)
                     && matches!(field.data_type(), DataType::List(item) if is_text_like(item.data_type())) =>

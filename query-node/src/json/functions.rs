@@ -265,6 +265,19 @@ fn out(args: &[Arg<'_>]) -> Result<Val, PgError> {
     }
 }
 
+fn uuid_in(args: &[Arg<'_>]) -> Result<Val, PgError> {
+    let s = text_arg(&args[0])?;
+    // Postgres accepts upper case, braces and missing hyphens, and prints the canonical form.
+    uuid::Uuid::parse_str(s.trim())
+        .map(|u| Val::Text(u.hyphenated().to_string()))
+        .map_err(|_| {
+            PgError::new(
+                "22P02",
+                format!("invalid input syntax for type uuid: \"{s}\""),
+            )
+        })
+}
+
 fn tagged(args: &[Arg<'_>]) -> Result<Val, PgError> {
     match &args[0] {
         // Already canonical jsonb text (list items produced by our own functions).
@@ -410,6 +423,7 @@ pub fn all() -> Vec<Arc<ScalarUDF>> {
         RowFn::new(names::SORT_KEY, 1, 1, OutKind::Bytes, sort_key),
         RowFn::new(names::JSONB_TAGGED, 1, 1, OutKind::Jsonb, tagged),
         RowFn::new(names::JSONB_OUT, 1, 1, OutKind::Text, out),
+        RowFn::new(names::UUID_IN, 1, 1, OutKind::Uuid, uuid_in),
         RowFn::new("jsonb_typeof", 1, 1, OutKind::Text, typeof_),
         RowFn::new("jsonb_array_length", 1, 1, OutKind::Int32, array_length),
         RowFn::new("jsonb_strip_nulls", 1, 1, OutKind::Jsonb, strip_nulls),

@@ -38,6 +38,8 @@ pub const COMPARE: &str = "jsonb_compare";
 pub const SORT_KEY: &str = "jsonb_sort_key";
 /// `jsonb::text`
 pub const JSONB_OUT: &str = "jsonb_out";
+/// `'…'::uuid`: validates and normalises a uuid
+pub const UUID_IN: &str = "uuid_in";
 /// Marks canonical jsonb text (e.g. unnested list items) as jsonb again
 pub const JSONB_TAGGED: &str = "jsonb_tagged";
 /// `'{a,b}'::text[]`

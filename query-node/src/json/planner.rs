@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::datatypes::{DataType, FieldRef};
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::{DFSchema, Result, ScalarValue};
 use datafusion::logical_expr::planner::{ExprPlanner, PlannerResult, RawBinaryExpr, TypePlanner};
 use datafusion::logical_expr::{Expr, ExprSchemable, ScalarUDF};
@@ -192,14 +192,28 @@ impl TypePlanner for PgTypePlanner {
         Ok(match sql_type {
             ast::DataType::JSONB => Some(TaggedType::Jsonb.field("jsonb")),
             ast::DataType::JSON => Some(TaggedType::Json.field("json")),
+            ast::DataType::Uuid => Some(TaggedType::Uuid.field("uuid")),
+            ast::DataType::Numeric(ast::ExactNumberInfo::None)
+            | ast::DataType::Decimal(ast::ExactNumberInfo::None)
+            | ast::DataType::Dec(ast::ExactNumberInfo::None) => Some(Arc::new(
+                Field::new("numeric", DataType::Decimal128(38, 10), true).with_metadata(
+                    std::collections::HashMap::from([(
+                        crate::pgtype::PG_TYPE_KEY.to_string(),
+                        crate::pgtype::NUMERIC_UNCONSTRAINED.to_string(),
+                    )]),
+                ),
+            )),
             ast::DataType::Custom(name, _) => {
                 match name.to_string().to_ascii_lowercase().as_str() {
                     "jsonb" => Some(TaggedType::Jsonb.field("jsonb")),
                     "json" => Some(TaggedType::Json.field("json")),
-                    _ => None,
+                    "uuid" => Some(TaggedType::Uuid.field("uuid")),
+                    _ => datafusion_pg_catalog::pg_catalog::oid_type_planner::PgOidTypePlanner
+                        .plan_type_field(sql_type)?,
                 }
             }
-            _ => None,
+            _ => datafusion_pg_catalog::pg_catalog::oid_type_planner::PgOidTypePlanner
+                .plan_type_field(sql_type)?,
         })
     }
 }

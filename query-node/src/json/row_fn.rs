@@ -82,6 +82,8 @@ pub enum OutKind {
     Json,
     /// text.
     Text,
+    /// uuid.
+    Uuid,
     /// boolean.
     Bool,
     /// integer.
@@ -177,6 +179,7 @@ fn out_field(name: &str, kind: OutKind) -> FieldRef {
         OutKind::Jsonb | OutKind::SameAsFirst => TaggedType::Jsonb.field(name),
         OutKind::Json => TaggedType::Json.field(name),
         OutKind::Text => Arc::new(Field::new(name, DataType::Utf8, true)),
+        OutKind::Uuid => TaggedType::Uuid.field(name),
         OutKind::Bool => Arc::new(Field::new(name, DataType::Boolean, true)),
         OutKind::Int32 => Arc::new(Field::new(name, DataType::Int32, true)),
         OutKind::Int64 => Arc::new(Field::new(name, DataType::Int64, true)),
@@ -200,7 +203,7 @@ pub fn arg_at<'a>(array: &'a dyn Array, field: &Field, row: usize) -> Arg<'a> {
     let text = |s: &'a str| match tag {
         Some(TaggedType::Jsonb) => Arg::Jsonb(s),
         Some(TaggedType::Json) => Arg::Json(s),
-        None => Arg::Text(s),
+        Some(TaggedType::Uuid) | None => Arg::Text(s),
     };
     match array.data_type() {
         DataType::Null => Arg::Null,
@@ -253,7 +256,11 @@ enum OutBuilder {
 impl OutBuilder {
     fn new(kind: OutKind, rows: usize) -> Self {
         match kind {
-            OutKind::Jsonb | OutKind::Json | OutKind::Text | OutKind::SameAsFirst => {
+            OutKind::Jsonb
+            | OutKind::Json
+            | OutKind::Text
+            | OutKind::Uuid
+            | OutKind::SameAsFirst => {
                 OutBuilder::Text(StringBuilder::with_capacity(rows, rows * 16))
             }
             OutKind::Bool => OutBuilder::Bool(BooleanBuilder::with_capacity(rows)),

@@ -1,3 +1,4 @@
 //! The node's network servers.
 
 pub mod http;
+pub mod pg;

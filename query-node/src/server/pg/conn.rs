@@ -1,0 +1,806 @@
+//! One Postgres connection: authentication (SCRAM-SHA-256 against verifiers, or trust on
+//! loopback), its own [`Session`], the simple and extended query protocols, cancellation and
+//! statement timeouts.
+
+use std::fmt::Debug;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use bytes::BytesMut;
+use datafusion::arrow::datatypes::{FieldRef, SchemaRef};
+use datafusion::sql::parser::Statement;
+use futures::{Sink, SinkExt};
+use pgwire::api::auth::{
+    ServerParameterProvider, StartupHandler, finish_authentication, protocol_negotiation,
+    save_startup_parameters_to_metadata,
+};
+use pgwire::api::cancel::CancelHandler;
+use pgwire::api::portal::{Format, Portal};
+use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
+use pgwire::api::results::{DataRowEncoder, FieldFormat, FieldInfo, QueryResponse, Response, Tag};
+use pgwire::api::stmt::{QueryParser, StoredStatement};
+use pgwire::api::store::PortalStore;
+use pgwire::api::{
+    ClientInfo, ClientPortalStore, METADATA_DATABASE, METADATA_USER, PgWireConnectionState,
+    PgWireServerHandlers, Type,
+};
+use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
+use pgwire::messages::cancel::CancelRequest;
+use pgwire::messages::startup::{Authentication, SecretKey};
+use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage, ProtocolVersion};
+use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+
+use super::wire::{Raw, decode_param, encode_value, field_of_pg_type, param_pg_type, pg_type};
+use super::{SERVER_VERSION, Shared};
+use crate::auth::ScramExchange;
+use crate::engine::{CATALOG, QueryOutput};
+use crate::error::{SqlError, sqlstate};
+use crate::session::{Outcome, Prepared, Session, TxnState};
+
+/// Why a running statement was stopped.
+const CANCEL_USER: u8 = 1;
+const CANCEL_SHUTDOWN: u8 = 2;
+
+/// What the server keeps about a connection to cancel its statement and drain it.
+#[derive(Debug)]
+pub struct Control {
+    token: Mutex<CancellationToken>,
+    reason: AtomicU8,
+    busy: watch::Sender<bool>,
+}
+
+impl Control {
+    pub(super) fn new() -> Arc<Control> {
+        Arc::new(Control {
+            token: Mutex::new(CancellationToken::new()),
+            reason: AtomicU8::new(0),
+            busy: watch::Sender::new(false),
+        })
+    }
+
+    fn begin(&self) -> CancellationToken {
+        let token = CancellationToken::new();
+        if let Ok(mut t) = self.token.lock() {
+            *t = token.clone();
+        }
+        self.reason.store(0, Ordering::SeqCst);
+        self.busy.send_replace(true);
+        token
+    }
+
+    fn end(&self) {
+        self.busy.send_replace(false);
+    }
+
+    /// Stops the running statement, if any.
+    pub(super) fn cancel(&self, shutdown: bool) {
+        let reason = if shutdown {
+            CANCEL_SHUTDOWN
+        } else {
+            CANCEL_USER
+        };
+        self.reason.store(reason, Ordering::SeqCst);
+        if let Ok(t) = self.token.lock() {
+            t.cancel();
+        }
+    }
+
+    /// Resolves once no statement is running.
+    pub(super) async fn idle(&self) {
+        let mut rx = self.busy.subscribe();
+        let _ = rx.wait_for(|busy| !busy).await;
+    }
+}
+
+fn fatal(code: &str, message: impl Into<String>) -> PgWireError {
+    PgWireError::UserError(Box::new(ErrorInfo::new(
+        "FATAL".to_string(),
+        code.to_string(),
+        message.into(),
+    )))
+}
+
+fn to_error_info(e: SqlError) -> ErrorInfo {
+    let mut info = ErrorInfo::new("ERROR".to_string(), e.code.to_string(), e.message);
+    info.detail = e.detail;
+    info
+}
+
+fn user_error(e: SqlError) -> PgWireError {
+    PgWireError::UserError(Box::new(to_error_info(e)))
+}
+
+/// The parameters reported to the client after authentication.
+struct Parameters {
+    user: String,
+    application_name: String,
+}
+
+impl ServerParameterProvider for Parameters {
+    fn server_parameters<C>(&self, _client: &C) -> Option<std::collections::HashMap<String, String>>
+    where
+        C: ClientInfo,
+    {
+        let p = [
+            ("server_version", SERVER_VERSION),
+            ("server_encoding", "UTF8"),
+            ("client_encoding", "UTF8"),
+            ("DateStyle", "ISO, MDY"),
+            ("IntervalStyle", "postgres"),
+            ("TimeZone", "UTC"),
+            ("integer_datetimes", "on"),
+            ("standard_conforming_strings", "on"),
+            ("is_superuser", "off"),
+            ("default_transaction_read_only", "off"),
+            ("in_hot_standby", "off"),
+            ("session_authorization", self.user.as_str()),
+            ("application_name", self.application_name.as_str()),
+        ];
+        Some(
+            p.into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
+    }
+}
+
+/// A parsed and planned statement of the extended protocol.
+#[derive(Debug, Clone)]
+pub struct Stmt {
+    prepared: Arc<Prepared>,
+}
+
+/// One connection.
+pub struct Connection {
+    shared: Arc<Shared>,
+    control: Arc<Control>,
+    session: tokio::sync::Mutex<Option<Session>>,
+    scram: Mutex<Option<ScramExchange>>,
+    pid: Mutex<Option<i32>>,
+    me: std::sync::Weak<Connection>,
+}
+
+impl Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection").finish_non_exhaustive()
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if let Ok(pid) = self.pid.lock()
+            && let Some(pid) = *pid
+        {
+            self.shared.unregister(pid);
+        }
+    }
+}
+
+impl Connection {
+    pub(super) fn new(shared: Arc<Shared>, control: Arc<Control>) -> Arc<Connection> {
+        Arc::new_cyclic(|me| Connection {
+            shared,
+            control,
+            session: tokio::sync::Mutex::new(None),
+            scram: Mutex::new(None),
+            pid: Mutex::new(None),
+            me: me.clone(),
+        })
+    }
+
+    async fn finish_startup<C>(&self, client: &mut C) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let user = client
+            .metadata()
+            .get(METADATA_USER)
+            .cloned()
+            .unwrap_or_default();
+        let mut session = Session::new(&self.shared.engine, &user);
+        let application_name = client
+            .metadata()
+            .get("application_name")
+            .cloned()
+            .unwrap_or_default();
+        session
+            .set("application_name", &application_name)
+            .map_err(user_error)?;
+        if let Some(enc) = client.metadata().get("client_encoding") {
+            session
+                .set("client_encoding", enc)
+                .map_err(|e| fatal(e.code, e.message))?;
+        }
+        *self.session.lock().await = Some(session);
+        let secret = match client.protocol_version() {
+            ProtocolVersion::PROTOCOL3_0 => SecretKey::I32(rand::random::<i32>()),
+            _ => {
+                let mut bytes = vec![0u8; 32];
+                rand::fill(bytes.as_mut_slice());
+                SecretKey::Bytes(bytes.into())
+            }
+        };
+        let pid = self
+            .shared
+            .register(secret.to_bytes(), self.control.clone());
+        if let Ok(mut p) = self.pid.lock() {
+            *p = Some(pid);
+        }
+        client.set_pid_and_secret_key(pid, secret);
+        self.shared.metrics_connected();
+        finish_authentication(
+            client,
+            &Parameters {
+                user,
+                application_name,
+            },
+        )
+        .await
+    }
+
+    /// Runs `prepared` with `params` under the connection's cancel token and the session's
+    /// statement timeout.
+    async fn run_guarded(
+        &self,
+        session: &mut Session,
+        prepared: &Prepared,
+        params: &[datafusion::scalar::ScalarValue],
+    ) -> Result<Outcome, SqlError> {
+        let token = self.control.begin();
+        let timeout = session.statement_timeout();
+        let started = Instant::now();
+        let engine = self.shared.engine.clone();
+        let result = {
+            let run = engine.run(session, prepared, params);
+            tokio::select! {
+                r = run => r,
+                _ = token.cancelled() => Err(
+                    if self.control.reason.load(Ordering::SeqCst) == CANCEL_SHUTDOWN {
+                        SqlError::new(sqlstate::ADMIN_SHUTDOWN, "terminating connection due to administrator command")
+                    } else {
+                        SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request")
+                    }
+                ),
+                _ = sleep_or_forever(timeout) => Err(SqlError::new(
+                    sqlstate::QUERY_CANCELED,
+                    "canceling statement due to statement timeout",
+                )),
+            }
+        };
+        if result.is_err() {
+            session.statement_failed();
+        }
+        self.control.end();
+        self.shared.metrics_statement(&result, started.elapsed());
+        result
+    }
+
+    async fn prepare(
+        &self,
+        session: &Session,
+        statement: Statement,
+        hints: &[Option<FieldRef>],
+    ) -> Result<Prepared, SqlError> {
+        self.shared.engine.prepare(session, statement, hints).await
+    }
+}
+
+async fn sleep_or_forever(d: Option<Duration>) {
+    match d {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending::<()>().await,
+    }
+}
+
+/// The handlers pgwire asks for, all served by the one connection.
+pub struct Handlers(pub Arc<Connection>);
+
+impl PgWireServerHandlers for Handlers {
+    fn simple_query_handler(&self) -> Arc<impl SimpleQueryHandler> {
+        self.0.clone()
+    }
+    fn extended_query_handler(&self) -> Arc<impl ExtendedQueryHandler> {
+        self.0.clone()
+    }
+    fn startup_handler(&self) -> Arc<impl StartupHandler> {
+        self.0.clone()
+    }
+    fn cancel_handler(&self) -> Arc<impl CancelHandler> {
+        self.0.clone()
+    }
+}
+
+#[async_trait]
+impl CancelHandler for Connection {
+    async fn on_cancel_request(&self, request: CancelRequest) {
+        self.shared
+            .cancel(request.pid, &request.secret_key.to_bytes());
+    }
+}
+
+#[async_trait]
+impl StartupHandler for Connection {
+    async fn on_startup<C>(
+        &self,
+        client: &mut C,
+        message: PgWireFrontendMessage,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        match message {
+            PgWireFrontendMessage::Startup(ref startup) => {
+                protocol_negotiation(client, startup).await?;
+                save_startup_parameters_to_metadata(client, startup);
+                if self.shared.draining.is_cancelled() {
+                    return Err(fatal("57P03", "the database system is shutting down"));
+                }
+                if self.shared.tls_required && !client.is_secure() {
+                    return Err(fatal(
+                        sqlstate::INVALID_AUTHORIZATION,
+                        "this server requires TLS: connect with sslmode=require",
+                    ));
+                }
+                let Some(user) = client.metadata().get(METADATA_USER).cloned() else {
+                    return Err(fatal(
+                        sqlstate::INVALID_AUTHORIZATION,
+                        "no PostgreSQL user name specified in startup packet",
+                    ));
+                };
+                let database = client
+                    .metadata()
+                    .get(METADATA_DATABASE)
+                    .cloned()
+                    .unwrap_or_else(|| user.clone());
+                if database != CATALOG {
+                    return Err(fatal(
+                        sqlstate::INVALID_CATALOG_NAME,
+                        format!(
+                            "database \"{database}\" does not exist (this server has one database, \"{CATALOG}\")"
+                        ),
+                    ));
+                }
+                let auth = &self.shared.auth;
+                if auth.is_trust() {
+                    if !auth.trusts(client.socket_addr().ip()) {
+                        return Err(fatal(
+                            sqlstate::INVALID_AUTHORIZATION,
+                            "trust authentication is only allowed from loopback addresses",
+                        ));
+                    }
+                    return self.finish_startup(client).await;
+                }
+                client.set_state(PgWireConnectionState::AuthenticationInProgress);
+                client
+                    .send(PgWireBackendMessage::Authentication(Authentication::SASL(
+                        vec!["SCRAM-SHA-256".to_string()],
+                    )))
+                    .await?;
+            }
+            PgWireFrontendMessage::PasswordMessageFamily(msg) => {
+                let user = client
+                    .metadata()
+                    .get(METADATA_USER)
+                    .cloned()
+                    .unwrap_or_default();
+                let pending = self.scram.lock().ok().and_then(|mut s| s.take());
+                match pending {
+                    None => {
+                        let first = msg.into_sasl_initial_response()?;
+                        if first.auth_method != "SCRAM-SHA-256" {
+                            return Err(fatal(
+                                sqlstate::INVALID_AUTHORIZATION,
+                                format!(
+                                    "SASL mechanism {} is not supported: use SCRAM-SHA-256",
+                                    first.auth_method
+                                ),
+                            ));
+                        }
+                        let data = first.data.unwrap_or_default();
+                        let (server_first, exchange) = self
+                            .shared
+                            .auth
+                            .scram_start(&user, &data)
+                            .map_err(|e| fatal(e.code, e.message))?;
+                        if let Ok(mut s) = self.scram.lock() {
+                            *s = Some(exchange);
+                        }
+                        client
+                            .send(PgWireBackendMessage::Authentication(
+                                Authentication::SASLContinue(server_first.into_bytes().into()),
+                            ))
+                            .await?;
+                    }
+                    Some(exchange) => {
+                        let response = msg.into_sasl_response()?;
+                        let server_final = exchange.finish(&response.data).map_err(|e| {
+                            self.shared.metrics_auth_failed();
+                            fatal(e.code, e.message)
+                        })?;
+                        client
+                            .feed(PgWireBackendMessage::Authentication(
+                                Authentication::SASLFinal(server_final.into_bytes().into()),
+                            ))
+                            .await?;
+                        self.finish_startup(client).await?;
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// The field descriptions of a result.
+fn fields_of(schema: &SchemaRef, format: Option<&Format>) -> Vec<FieldInfo> {
+    schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let format = format.map_or(FieldFormat::Text, |fm| fm.format_for(i));
+            FieldInfo::new(f.name().clone(), None, None, pg_type(f), format)
+        })
+        .collect()
+}
+
+/// Encodes a result as a pgwire response.
+fn query_response(
+    output: QueryOutput,
+    verb: &str,
+    fields: Arc<Vec<FieldInfo>>,
+) -> Result<Response, SqlError> {
+    let unconstrained: Vec<bool> = output
+        .schema
+        .fields()
+        .iter()
+        .map(|f| crate::pgtype::is_unconstrained_numeric(f))
+        .collect();
+    let mut encoder = DataRowEncoder::new(fields.clone());
+    let mut rows = Vec::with_capacity(output.row_count());
+    let mut buf = BytesMut::new();
+    for batch in &output.batches {
+        for row in 0..batch.num_rows() {
+            for (c, field) in fields.iter().enumerate() {
+                buf.clear();
+                let present = encode_value(
+                    batch.column(c).as_ref(),
+                    row,
+                    field.datatype(),
+                    field.format(),
+                    unconstrained[c],
+                    &mut buf,
+                )?;
+                let value = Raw(present.then_some(&buf[..]));
+                encoder
+                    .encode_field(&value)
+                    .map_err(|e| SqlError::new(sqlstate::INTERNAL_ERROR, e.to_string()))?;
+            }
+            rows.push(Ok(encoder.take_row()));
+        }
+    }
+    let mut response = QueryResponse::new(fields, futures::stream::iter(rows));
+    response.set_command_tag(verb);
+    Ok(Response::Query(response))
+}
+
+/// The pgwire response of a statement's outcome.
+fn response_of(outcome: Outcome, format: Option<&Format>) -> Result<Response, SqlError> {
+    match outcome {
+        Outcome::Rows { output, verb } => {
+            let fields = Arc::new(fields_of(&output.schema, format));
+            query_response(output, &verb, fields)
+        }
+        Outcome::Command(tag) => Ok(match tag.as_str() {
+            "BEGIN" => Response::TransactionStart(Tag::new(&tag)),
+            "COMMIT" | "ROLLBACK" => Response::TransactionEnd(Tag::new(&tag)),
+            _ => Response::Execution(Tag::new(&tag)),
+        }),
+    }
+}
+
+#[async_trait]
+impl SimpleQueryHandler for Connection {
+    async fn do_query<C>(&self, _client: &mut C, query: &str) -> PgWireResult<Vec<Response>>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let mut guard = self.session.lock().await;
+        let Some(session) = guard.as_mut() else {
+            return Err(fatal(sqlstate::PROTOCOL_VIOLATION, "not authenticated"));
+        };
+        let mut responses = Vec::new();
+        let statements = match self.shared.engine.parse(query) {
+            Ok(s) => s,
+            Err(e) => {
+                session.statement_failed();
+                self.shared
+                    .metrics_statement::<()>(&Err(e.clone()), Duration::ZERO);
+                return Ok(vec![Response::Error(Box::new(to_error_info(e)))]);
+            }
+        };
+        for statement in statements {
+            let result = async {
+                if session.txn() == TxnState::Failed {
+                    // Only the end of the block is accepted; `run` says so for the rest.
+                }
+                let prepared = self.prepare(session, statement, &[]).await;
+                let prepared = match prepared {
+                    Ok(p) => p,
+                    Err(e) => {
+                        session.statement_failed();
+                        return Err(e);
+                    }
+                };
+                let outcome = self.run_guarded(session, &prepared, &[]).await?;
+                response_of(outcome, None)
+            }
+            .await;
+            match result {
+                Ok(r) => responses.push(r),
+                Err(e) => {
+                    responses.push(Response::Error(Box::new(to_error_info(e))));
+                    break;
+                }
+            }
+        }
+        Ok(responses)
+    }
+}
+
+#[async_trait]
+impl QueryParser for Connection {
+    type Statement = Stmt;
+
+    async fn parse_sql<C>(
+        &self,
+        _client: &C,
+        sql: &str,
+        types: &[Option<Type>],
+    ) -> PgWireResult<Option<Self::Statement>>
+    where
+        C: ClientInfo + Unpin + Send + Sync,
+    {
+        let mut statements = self.shared.engine.parse(sql).map_err(user_error)?;
+        if statements.len() > 1 {
+            return Err(user_error(SqlError::new(
+                sqlstate::SYNTAX_ERROR,
+                "cannot insert multiple commands into a prepared statement",
+            )));
+        }
+        let Some(statement) = statements.pop() else {
+            return Ok(None);
+        };
+        let hints: Vec<Option<FieldRef>> = types
+            .iter()
+            .map(|t| t.as_ref().and_then(field_of_pg_type))
+            .collect();
+        let guard = self.session.lock().await;
+        let Some(session) = guard.as_ref() else {
+            return Err(fatal(sqlstate::PROTOCOL_VIOLATION, "not authenticated"));
+        };
+        let prepared = self
+            .prepare(session, statement, &hints)
+            .await
+            .map_err(user_error)?;
+        Ok(Some(Stmt {
+            prepared: Arc::new(prepared),
+        }))
+    }
+
+    fn get_parameter_types(&self, stmt: &Self::Statement) -> PgWireResult<Vec<Type>> {
+        Ok(stmt
+            .prepared
+            .params
+            .iter()
+            .map(|f| param_pg_type(f))
+            .collect())
+    }
+
+    fn get_result_schema(
+        &self,
+        stmt: &Self::Statement,
+        column_format: Option<&Format>,
+    ) -> PgWireResult<Vec<FieldInfo>> {
+        Ok(fields_of(&stmt.prepared.schema, column_format))
+    }
+}
+
+#[async_trait]
+impl ExtendedQueryHandler for Connection {
+    type Statement = Stmt;
+    type QueryParser = Connection;
+
+    fn query_parser(&self) -> Arc<Self::QueryParser> {
+        // The connection is its own parser; it is alive while pgwire calls its handlers.
+        self.me
+            .upgrade()
+            .expect("a connection outlives its handlers")
+    }
+
+    async fn on_parse<C>(
+        &self,
+        client: &mut C,
+        message: pgwire::messages::extendedquery::Parse,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let name = message
+            .name
+            .clone()
+            .unwrap_or_else(|| pgwire::api::DEFAULT_NAME.to_owned());
+        let parsed = StoredStatement::parse(client, &message, ParserRef(self)).await;
+        let parsed = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                if let Some(s) = self.session.lock().await.as_mut() {
+                    s.statement_failed();
+                }
+                return Err(e);
+            }
+        };
+        match parsed {
+            Some(stmt) => client.portal_store().put_statement(Arc::new(stmt)),
+            None => client.portal_store().put_empty_statement(&name),
+        }
+        client
+            .send(PgWireBackendMessage::ParseComplete(
+                pgwire::messages::extendedquery::ParseComplete::new(),
+            ))
+            .await?;
+        Ok(())
+    }
+
+    async fn do_describe_statement<C>(
+        &self,
+        _client: &mut C,
+        target: &StoredStatement<Self::Statement>,
+    ) -> PgWireResult<pgwire::api::results::DescribeStatementResponse>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let ours = self.get_parameter_types(&target.statement)?;
+        let params = (0..ours.len().max(target.parameter_types.len()))
+            .map(|i| {
+                target
+                    .parameter_types
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .filter(|t| *t != Type::UNKNOWN)
+                    .or_else(|| ours.get(i).cloned())
+                    .unwrap_or(Type::TEXT)
+            })
+            .collect();
+        let fields = self.get_result_schema(&target.statement, None)?;
+        Ok(pgwire::api::results::DescribeStatementResponse::new(
+            params, fields,
+        ))
+    }
+
+    async fn do_describe_portal<C>(
+        &self,
+        _client: &mut C,
+        target: &Portal<Self::Statement>,
+    ) -> PgWireResult<pgwire::api::results::DescribePortalResponse>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let fields = self.get_result_schema(
+            &target.statement.statement,
+            Some(&target.result_column_format),
+        )?;
+        Ok(pgwire::api::results::DescribePortalResponse::new(fields))
+    }
+
+    async fn do_query<C>(
+        &self,
+        _client: &mut C,
+        portal: &Portal<Self::Statement>,
+        _max_rows: usize,
+    ) -> PgWireResult<Response>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let prepared = portal.statement.statement.prepared.clone();
+        let declared = &portal.statement.parameter_types;
+        let mut guard = self.session.lock().await;
+        let Some(session) = guard.as_mut() else {
+            return Err(fatal(sqlstate::PROTOCOL_VIOLATION, "not authenticated"));
+        };
+        let result = async {
+            if portal.parameters.len() != prepared.params.len() {
+                return Err(SqlError::new(
+                    sqlstate::PROTOCOL_VIOLATION,
+                    format!(
+                        "bind message supplies {} parameters, but prepared statement requires {}",
+                        portal.parameters.len(),
+                        prepared.params.len()
+                    ),
+                ));
+            }
+            let mut params = Vec::with_capacity(prepared.params.len());
+            for (i, target) in prepared.params.iter().enumerate() {
+                let ty = declared
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .filter(|t| *t != Type::UNKNOWN)
+                    .unwrap_or_else(|| param_pg_type(target));
+                params.push(decode_param(
+                    i,
+                    portal.parameters[i].as_deref(),
+                    &ty,
+                    portal.parameter_format.is_binary(i),
+                    target,
+                )?);
+            }
+            let outcome = self.run_guarded(session, &prepared, &params).await?;
+            response_of(outcome, Some(&portal.result_column_format))
+        }
+        .await;
+        match result {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                session.statement_failed();
+                Err(user_error(e))
+            }
+        }
+    }
+}
+
+/// `StoredStatement::parse` takes the parser by value.
+struct ParserRef<'a>(&'a Connection);
+
+#[async_trait]
+impl QueryParser for ParserRef<'_> {
+    type Statement = Stmt;
+
+    async fn parse_sql<C>(
+        &self,
+        client: &C,
+        sql: &str,
+        types: &[Option<Type>],
+    ) -> PgWireResult<Option<Self::Statement>>
+    where
+        C: ClientInfo + Unpin + Send + Sync,
+    {
+        self.0.parse_sql(client, sql, types).await
+    }
+
+    fn get_parameter_types(&self, stmt: &Self::Statement) -> PgWireResult<Vec<Type>> {
+        self.0.get_parameter_types(stmt)
+    }
+
+    fn get_result_schema(
+        &self,
+        stmt: &Self::Statement,
+        column_format: Option<&Format>,
+    ) -> PgWireResult<Vec<FieldInfo>> {
+        self.0.get_result_schema(stmt, column_format)
+    }
+}

@@ -1,0 +1,896 @@
+//! A client session: its own DataFusion context, its settings (`SET`/`SHOW`/`RESET`), its
+//! transaction state and its cursors. One per Postgres connection, so that nothing one client
+//! sets is seen by another.
+//!
+//! Statements that manage the session itself are answered here; everything else is planned
+//! and run by the [`Engine`]. A statement can be *prepared* once (parsed, planned, its
+//! parameter and result types known) and run many times with different parameters without
+//! being planned again.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use datafusion::arrow::datatypes::{DataType, Field, FieldRef, Schema, SchemaRef};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::common::tree_node::{Transformed, TreeNode};
+use datafusion::execution::context::SessionContext;
+use datafusion::logical_expr::{Expr, LogicalPlan, expr::Cast, expr::Placeholder};
+use datafusion::scalar::ScalarValue;
+use datafusion::sql::parser::Statement;
+use datafusion::sql::sqlparser::ast;
+
+use crate::engine::{Engine, QueryOutput};
+use crate::error::{SqlError, sqlstate};
+
+/// What a statement produced.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Rows, with the command tag's verb (`SELECT`, `SHOW`, `FETCH`, `EXPLAIN`).
+    Rows { output: QueryOutput, verb: String },
+    /// A command without rows, with its complete command tag (`SET`, `BEGIN`, …).
+    Command(String),
+}
+
+/// Transaction state, as a Postgres backend reports it in ReadyForQuery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxnState {
+    /// Not in a transaction block.
+    Idle,
+    /// In a transaction block.
+    Open,
+    /// In a transaction block that failed: everything but ROLLBACK is refused.
+    Failed,
+}
+
+/// What kind of statement a parsed statement is.
+#[derive(Debug, Clone)]
+enum Kind {
+    /// Planned and run by DataFusion.
+    Query,
+    /// Handled by the session.
+    Session(SessionCommand),
+}
+
+#[derive(Debug, Clone)]
+enum SessionCommand {
+    Set {
+        name: String,
+        value: Option<String>,
+    },
+    Show(String),
+    ShowAll,
+    ResetAll,
+    Begin,
+    Commit,
+    Rollback,
+    Declare {
+        name: String,
+        query: Box<ast::Query>,
+    },
+    Fetch {
+        name: String,
+        count: Option<u64>,
+    },
+    Close(Option<String>),
+    Discard,
+    /// Accepted and ignored, with this tag (e.g. `SET TRANSACTION ISOLATION LEVEL …`).
+    Noop(&'static str),
+}
+
+/// A parsed (and, for queries, planned) statement, ready to run with parameters.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    statement: Statement,
+    kind: Kind,
+    plan: Option<LogicalPlan>,
+    /// Parameter `$i` has type `params[i - 1]` (with its jsonb/json tag).
+    pub params: Vec<FieldRef>,
+    /// The result columns (empty for a command).
+    pub schema: SchemaRef,
+}
+
+impl Prepared {
+    /// True when the statement returns rows.
+    pub fn returns_rows(&self) -> bool {
+        !self.schema.fields().is_empty()
+    }
+}
+
+/// The settings a session starts with (name → default value), as `SHOW` prints them.
+fn default_settings(engine: &Engine) -> BTreeMap<String, String> {
+    let timeout = engine.config().limits.statement_timeout_ms;
+    [
+        ("application_name", String::new()),
+        ("client_encoding", "UTF8".into()),
+        ("datestyle", "ISO, MDY".into()),
+        ("default_transaction_isolation", "repeatable read".into()),
+        ("docfusion.consistency", "strong".into()),
+        ("extra_float_digits", "1".into()),
+        ("integer_datetimes", "on".into()),
+        ("intervalstyle", "postgres".into()),
+        ("search_path", "\"$user\", public".into()),
+        ("server_encoding", "UTF8".into()),
+        ("server_version", crate::server::pg::SERVER_VERSION.into()),
+        ("standard_conforming_strings", "on".into()),
+        ("statement_timeout", format_ms(timeout)),
+        ("timezone", "UTC".into()),
+        ("transaction_isolation", "repeatable read".into()),
+        ("transaction_read_only", "off".into()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// Settings whose values a client may not change.
+const READ_ONLY_SETTINGS: &[&str] = &["server_version", "server_encoding", "integer_datetimes"];
+
+fn format_ms(ms: u64) -> String {
+    if ms == 0 {
+        "0".into()
+    } else if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+/// Parses a Postgres duration setting (`250ms`, `5s`, `1min`, `1000`) into milliseconds.
+fn parse_duration_ms(value: &str) -> Option<u64> {
+    let v = value.trim();
+    let split = v.find(|c: char| !c.is_ascii_digit()).unwrap_or(v.len());
+    let (num, unit) = v.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let factor = match unit.trim() {
+        "" | "ms" => 1,
+        "s" => 1000,
+        "min" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        "us" => return Some(n / 1000),
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+/// An open cursor: the rest of its rows.
+#[derive(Debug)]
+struct Cursor {
+    schema: SchemaRef,
+    rows: VecDeque<RecordBatch>,
+}
+
+/// One client's session.
+pub struct Session {
+    ctx: SessionContext,
+    defaults: BTreeMap<String, String>,
+    settings: BTreeMap<String, String>,
+    txn: TxnState,
+    cursors: HashMap<String, Cursor>,
+    user: String,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("user", &self.user)
+            .field("txn", &self.txn)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// A new session of `user` on `engine`.
+    pub fn new(engine: &Engine, user: &str) -> Session {
+        let defaults = default_settings(engine);
+        Session {
+            ctx: engine.session(),
+            settings: defaults.clone(),
+            defaults,
+            txn: TxnState::Idle,
+            cursors: HashMap::new(),
+            user: user.to_string(),
+        }
+    }
+
+    /// The DataFusion context.
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// The user.
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    /// The transaction state.
+    pub fn txn(&self) -> TxnState {
+        self.txn
+    }
+
+    /// The value of a setting.
+    pub fn setting(&self, name: &str) -> Option<&str> {
+        self.settings
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
+    }
+
+    /// Sets a setting as a client would (`SET name = value`); used for start-up parameters.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), SqlError> {
+        self.apply_set(name, Some(value.to_string()))
+    }
+
+    /// The statement timeout, if any.
+    pub fn statement_timeout(&self) -> Option<Duration> {
+        let ms = self
+            .setting("statement_timeout")
+            .and_then(parse_duration_ms)
+            .unwrap_or(0);
+        (ms > 0).then(|| Duration::from_millis(ms))
+    }
+
+    /// Records that the running statement failed (or was cancelled): a transaction block
+    /// becomes failed.
+    pub fn statement_failed(&mut self) {
+        if self.txn == TxnState::Open {
+            self.txn = TxnState::Failed;
+        }
+    }
+
+    fn apply_set(&mut self, name: &str, value: Option<String>) -> Result<(), SqlError> {
+        let key = name.to_ascii_lowercase();
+        if key.starts_with("datafusion.") {
+            let value = value.unwrap_or_default();
+            let state = self.ctx.state_ref();
+            let mut state = state.write();
+            state
+                .config_mut()
+                .options_mut()
+                .set(&key, &value)
+                .map_err(|e| SqlError::from_datafusion(&e))?;
+            return Ok(());
+        }
+        if READ_ONLY_SETTINGS.contains(&key.as_str()) {
+            return Err(SqlError::new(
+                "55P02",
+                format!("parameter \"{key}\" cannot be changed"),
+            ));
+        }
+        let value = match value {
+            None => match self.defaults.get(&key) {
+                Some(d) => d.clone(),
+                None => return Err(unknown_setting(&key)),
+            },
+            Some(v) => v,
+        };
+        match key.as_str() {
+            "statement_timeout" => {
+                let ms = parse_duration_ms(&value).ok_or_else(|| {
+                    SqlError::new(
+                        sqlstate::INVALID_PARAMETER_VALUE,
+                        format!("invalid value for parameter \"statement_timeout\": \"{value}\""),
+                    )
+                    .with_detail("Valid units for this parameter are \"us\", \"ms\", \"s\", \"min\", \"h\", and \"d\".")
+                })?;
+                self.settings.insert(key, format_ms(ms));
+                return Ok(());
+            }
+            "docfusion.consistency" => {
+                if !["strong", "bounded", "none"].contains(&value.as_str()) {
+                    return Err(SqlError::new(
+                        sqlstate::INVALID_PARAMETER_VALUE,
+                        format!(
+                            "invalid value for parameter \"docfusion.consistency\": \"{value}\" (strong, bounded or none)"
+                        ),
+                    ));
+                }
+            }
+            "client_encoding" => {
+                let v = value.to_ascii_uppercase().replace('-', "");
+                if v != "UTF8" && v != "UNICODE" {
+                    return Err(SqlError::new(
+                        sqlstate::FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "client encoding \"{value}\" is not supported: DocFusionDB speaks UTF8 only"
+                        ),
+                    ));
+                }
+                self.settings.insert(key, "UTF8".into());
+                return Ok(());
+            }
+            "timezone" => {
+                let v = value.trim_matches('\'');
+                if !(v.eq_ignore_ascii_case("utc")
+                    || v.eq_ignore_ascii_case("etc/utc")
+                    || v.eq_ignore_ascii_case("gmt")
+                    || v == "0"
+                    || v == "+00:00"
+                    || v == "Z")
+                {
+                    return Err(SqlError::new(
+                        sqlstate::FEATURE_NOT_SUPPORTED,
+                        format!(
+                            "time zone \"{v}\" is not supported: DocFusionDB sessions run in UTC"
+                        ),
+                    ));
+                }
+                self.settings.insert(key, "UTC".into());
+                return Ok(());
+            }
+            _ => {}
+        }
+        if !self.defaults.contains_key(&key) && !key.contains('.') {
+            // Drivers and tools set many harmless settings at start-up; unknown ones are
+            // kept (and shown back) like Postgres' custom settings, but typos of ours are not.
+            tracing::debug!(setting = %key, "unknown setting kept for SHOW");
+        }
+        self.settings.insert(key, value);
+        Ok(())
+    }
+}
+
+fn unknown_setting(name: &str) -> SqlError {
+    SqlError::new(
+        sqlstate::UNDEFINED_OBJECT,
+        format!("unrecognized configuration parameter \"{name}\""),
+    )
+}
+
+fn object_name(name: &ast::ObjectName) -> String {
+    name.0
+        .iter()
+        .map(|p| match p.as_ident() {
+            Some(i) => i.value.clone(),
+            None => p.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The text of a `SET` value: `'x'` → x, `x` → x, `1` → 1, lists joined with `, `.
+fn setting_value(values: &[ast::Expr]) -> Option<String> {
+    let parts: Vec<String> = values
+        .iter()
+        .map(|v| match v {
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::SingleQuotedString(s) | ast::Value::DoubleQuotedString(s) => s.clone(),
+                other => other.to_string(),
+            },
+            ast::Expr::Identifier(i) => i.value.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    if parts.len() == 1 && parts[0].eq_ignore_ascii_case("default") {
+        return None;
+    }
+    Some(parts.join(", "))
+}
+
+fn classify(statement: &Statement) -> Result<Kind, SqlError> {
+    use ast::Statement as S;
+    let cmd = |c| Ok(Kind::Session(c));
+    let s = match statement {
+        Statement::Statement(s) => s.as_ref(),
+        Statement::Reset(datafusion::sql::parser::ResetStatement::Variable(name)) => {
+            let name = object_name(name);
+            if name.eq_ignore_ascii_case("all") {
+                return cmd(SessionCommand::ResetAll);
+            }
+            return cmd(SessionCommand::Set { name, value: None });
+        }
+        _ => return Ok(Kind::Query),
+    };
+    match s {
+        S::Set(ast::Set::SingleAssignment {
+            variable, values, ..
+        }) => cmd(SessionCommand::Set {
+            name: object_name(variable),
+            value: setting_value(values),
+        }),
+        S::Set(ast::Set::SetTimeZone { value, .. }) => cmd(SessionCommand::Set {
+            name: "timezone".into(),
+            value: setting_value(std::slice::from_ref(value)),
+        }),
+        S::Set(ast::Set::SetNames { charset_name, .. }) => cmd(SessionCommand::Set {
+            name: "client_encoding".into(),
+            value: Some(charset_name.value.clone()),
+        }),
+        S::Set(ast::Set::SetTransaction { .. }) => cmd(SessionCommand::Noop("SET")),
+        S::Set(ast::Set::SetSessionAuthorization(_)) | S::Set(ast::Set::SetRole { .. }) => {
+            Err(SqlError::new(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "SET ROLE and SET SESSION AUTHORIZATION are not supported",
+            ))
+        }
+        S::ShowVariable { variable } => {
+            let name = variable
+                .iter()
+                .map(|i| i.value.clone())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if name.eq_ignore_ascii_case("all") {
+                cmd(SessionCommand::ShowAll)
+            } else if name.eq_ignore_ascii_case("time zone") {
+                cmd(SessionCommand::Show("timezone".into()))
+            } else if name.eq_ignore_ascii_case("transaction isolation level") {
+                cmd(SessionCommand::Show("transaction_isolation".into()))
+            } else {
+                cmd(SessionCommand::Show(name))
+            }
+        }
+        S::StartTransaction { .. } => cmd(SessionCommand::Begin),
+        S::Commit { .. } => cmd(SessionCommand::Commit),
+        S::Rollback {
+            savepoint: None, ..
+        } => cmd(SessionCommand::Rollback),
+        S::Rollback {
+            savepoint: Some(_), ..
+        }
+        | S::Savepoint { .. }
+        | S::ReleaseSavepoint { .. } => Err(SqlError::new(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            "savepoints are not supported",
+        )),
+        S::Declare { stmts } => {
+            let [d] = stmts.as_slice() else {
+                return Err(SqlError::new(
+                    sqlstate::SYNTAX_ERROR,
+                    "DECLARE takes one cursor",
+                ));
+            };
+            let (Some(query), [name]) = (&d.for_query, d.names.as_slice()) else {
+                return Err(SqlError::new(
+                    sqlstate::FEATURE_NOT_SUPPORTED,
+                    "only DECLARE name CURSOR FOR query is supported",
+                ));
+            };
+            cmd(SessionCommand::Declare {
+                name: name.value.clone(),
+                query: query.clone(),
+            })
+        }
+        S::Fetch {
+            name, direction, ..
+        } => {
+            let count = match direction {
+                ast::FetchDirection::Next | ast::FetchDirection::Forward { limit: None } => Some(1),
+                ast::FetchDirection::All | ast::FetchDirection::ForwardAll => None,
+                ast::FetchDirection::Count { limit }
+                | ast::FetchDirection::Forward { limit: Some(limit) } => {
+                    let n: u64 = limit.value.to_string().parse().map_err(|_| {
+                        SqlError::new(sqlstate::SYNTAX_ERROR, "FETCH count must be a number")
+                    })?;
+                    Some(n)
+                }
+                _ => {
+                    return Err(SqlError::new(
+                        sqlstate::FEATURE_NOT_SUPPORTED,
+                        "cursors are forward-only: FETCH NEXT, FORWARD n, n or ALL",
+                    ));
+                }
+            };
+            cmd(SessionCommand::Fetch {
+                name: name.value.clone(),
+                count,
+            })
+        }
+        S::Close { cursor } => cmd(SessionCommand::Close(match cursor {
+            ast::CloseCursor::All => None,
+            ast::CloseCursor::Specific { name } => Some(name.value.clone()),
+        })),
+        S::Discard { .. } => cmd(SessionCommand::Discard),
+        _ => Ok(Kind::Query),
+    }
+}
+
+/// Gives untyped placeholders the type they are cast to (`$1::int4`, `$2::jsonb`), as
+/// Postgres infers it, so that a client learns parameter types from Describe.
+fn type_cast_placeholders(plan: LogicalPlan) -> Result<LogicalPlan, SqlError> {
+    plan.transform_up_with_subqueries(|node| {
+        node.map_expressions(|e| {
+            e.transform_up(|e| match e {
+                Expr::Cast(Cast { expr, field }) => match *expr {
+                    Expr::Placeholder(Placeholder { id, field: None }) => {
+                        let typed = Placeholder::new_with_field(id, Some(field.clone()));
+                        Ok(Transformed::yes(Expr::Cast(Cast::new_from_field(
+                            Box::new(Expr::Placeholder(typed)),
+                            field,
+                        ))))
+                    }
+                    other => Ok(Transformed::no(Expr::Cast(Cast::new_from_field(
+                        Box::new(other),
+                        field,
+                    )))),
+                },
+                other => Ok(Transformed::no(other)),
+            })
+        })
+    })
+    .map(|t| t.data)
+    .map_err(|e| SqlError::from_datafusion(&e))
+}
+
+fn text_schema(names: &[&str]) -> SchemaRef {
+    Arc::new(Schema::new(
+        names
+            .iter()
+            .map(|n| Field::new(*n, DataType::Utf8, true))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+fn text_output(schema: SchemaRef, rows: Vec<Vec<String>>) -> Result<QueryOutput, SqlError> {
+    let columns = (0..schema.fields().len())
+        .map(|c| {
+            Arc::new(datafusion::arrow::array::StringArray::from(
+                rows.iter().map(|r| Some(r[c].clone())).collect::<Vec<_>>(),
+            )) as datafusion::arrow::array::ArrayRef
+        })
+        .collect();
+    let batch = RecordBatch::try_new(schema.clone(), columns)
+        .map_err(|e| SqlError::new(sqlstate::INTERNAL_ERROR, e.to_string()))?;
+    Ok(QueryOutput {
+        schema,
+        batches: vec![batch],
+        rows_scanned: 0,
+        cpu_nanos: 0,
+        bytes_scanned: 0,
+    })
+}
+
+impl Engine {
+    /// Parses SQL text into statements (Postgres dialect, catalog queries of client tools
+    /// rewritten into what DataFusion answers).
+    pub fn parse(&self, sql: &str) -> Result<Vec<Statement>, SqlError> {
+        crate::engine::parse_sql(sql)
+    }
+
+    /// Prepares one statement in `session`: plans it and works out its parameter and result
+    /// types. `param_hints` are the types the client declared (by position; `None` = infer).
+    pub async fn prepare(
+        &self,
+        session: &Session,
+        statement: Statement,
+        param_hints: &[Option<FieldRef>],
+    ) -> Result<Prepared, SqlError> {
+        let kind = classify(&statement)?;
+        match &kind {
+            Kind::Session(c) => {
+                let schema = match c {
+                    SessionCommand::Show(name) => text_schema(&[name.as_str()]),
+                    SessionCommand::ShowAll => text_schema(&["name", "setting"]),
+                    SessionCommand::Fetch { name, .. } => session
+                        .cursors
+                        .get(name)
+                        .map(|c| c.schema.clone())
+                        .unwrap_or_else(|| Arc::new(Schema::empty())),
+                    _ => Arc::new(Schema::empty()),
+                };
+                Ok(Prepared {
+                    statement,
+                    kind,
+                    plan: None,
+                    params: Vec::new(),
+                    schema,
+                })
+            }
+            Kind::Query => {
+                // Tools listing tables must see collections other nodes created.
+                if crate::engine::reads_catalog(&statement.to_string()) {
+                    self.catalog().refresh().await?;
+                }
+                let plan = self
+                    .plan_statement(session.context(), statement.clone())
+                    .await?;
+                let plan = with_param_hints(plan, param_hints)?;
+                let plan = type_cast_placeholders(plan)?;
+                let fields = plan
+                    .get_parameter_fields()
+                    .map_err(|e| SqlError::from_datafusion(&e))?;
+                let mut params = Vec::new();
+                for i in 1..=fields.len() {
+                    let f = fields.get(&format!("${i}")).ok_or_else(|| {
+                        SqlError::new(
+                            sqlstate::SYNTAX_ERROR,
+                            format!(
+                                "parameter ${i} is missing: parameters must be numbered $1…${}",
+                                fields.len()
+                            ),
+                        )
+                    })?;
+                    params.push(f.clone().unwrap_or_else(|| {
+                        Arc::new(Field::new(format!("${i}"), DataType::Utf8, true))
+                    }));
+                }
+                let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
+                let schema = if matches!(plan, LogicalPlan::Ddl(_) | LogicalPlan::Copy(_)) {
+                    Arc::new(Schema::empty())
+                } else {
+                    schema
+                };
+                Ok(Prepared {
+                    statement,
+                    kind,
+                    plan: Some(plan),
+                    params,
+                    schema,
+                })
+            }
+        }
+    }
+
+    /// Runs a prepared statement in `session` with parameter values.
+    pub async fn run(
+        &self,
+        session: &mut Session,
+        prepared: &Prepared,
+        params: &[ScalarValue],
+    ) -> Result<Outcome, SqlError> {
+        let is_end = matches!(
+            prepared.kind,
+            Kind::Session(SessionCommand::Commit | SessionCommand::Rollback)
+        );
+        if session.txn == TxnState::Failed && !is_end {
+            return Err(SqlError::new(
+                sqlstate::IN_FAILED_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
+        }
+        let result = match &prepared.kind {
+            Kind::Session(c) => self.run_session_command(session, c.clone()).await,
+            Kind::Query => {
+                let plan = prepared.plan.clone().ok_or_else(|| {
+                    SqlError::new(sqlstate::INTERNAL_ERROR, "statement was not planned")
+                })?;
+                let verb = verb_of(&prepared.statement);
+                self.run_plan(session.context(), plan, params)
+                    .await
+                    .map(|output| {
+                        if prepared.returns_rows() {
+                            Outcome::Rows { output, verb }
+                        } else {
+                            Outcome::Command(command_tag(&prepared.statement))
+                        }
+                    })
+            }
+        };
+        if result.is_err() {
+            session.statement_failed();
+        }
+        result
+    }
+
+    async fn run_session_command(
+        &self,
+        session: &mut Session,
+        command: SessionCommand,
+    ) -> Result<Outcome, SqlError> {
+        use SessionCommand as C;
+        let done = |tag: &str| Ok(Outcome::Command(tag.to_string()));
+        match command {
+            C::Set { name, value } => {
+                session.apply_set(&name, value)?;
+                done("SET")
+            }
+            C::ResetAll => {
+                session.settings = session.defaults.clone();
+                done("RESET")
+            }
+            C::Show(name) => {
+                let key = name.to_ascii_lowercase();
+                let value = session
+                    .settings
+                    .get(&key)
+                    .cloned()
+                    .ok_or_else(|| unknown_setting(&key))?;
+                Ok(Outcome::Rows {
+                    output: text_output(text_schema(&[key.as_str()]), vec![vec![value]])?,
+                    verb: "SHOW".into(),
+                })
+            }
+            C::ShowAll => {
+                let rows = session
+                    .settings
+                    .iter()
+                    .map(|(k, v)| vec![k.clone(), v.clone()])
+                    .collect();
+                Ok(Outcome::Rows {
+                    output: text_output(text_schema(&["name", "setting"]), rows)?,
+                    verb: "SHOW".into(),
+                })
+            }
+            C::Begin => {
+                if session.txn != TxnState::Idle {
+                    // Postgres warns and stays in the block.
+                    tracing::debug!("BEGIN inside a transaction block");
+                } else {
+                    session.txn = TxnState::Open;
+                }
+                done("BEGIN")
+            }
+            C::Commit => {
+                let was = session.txn;
+                self.end_transaction(session);
+                done(if was == TxnState::Failed {
+                    "ROLLBACK"
+                } else {
+                    "COMMIT"
+                })
+            }
+            C::Rollback => {
+                self.end_transaction(session);
+                done("ROLLBACK")
+            }
+            C::Declare { name, query } => {
+                if session.txn == TxnState::Idle {
+                    return Err(SqlError::new(
+                        sqlstate::NO_ACTIVE_TRANSACTION,
+                        "DECLARE CURSOR can only be used in transaction blocks",
+                    ));
+                }
+                if session.cursors.contains_key(&name) {
+                    return Err(SqlError::new(
+                        sqlstate::DUPLICATE_CURSOR,
+                        format!("cursor \"{name}\" already exists"),
+                    ));
+                }
+                let statement = Statement::Statement(Box::new(ast::Statement::Query(query)));
+                let plan = self.plan_statement(session.context(), statement).await?;
+                let output = self.run_plan(session.context(), plan, &[]).await?;
+                session.cursors.insert(
+                    name,
+                    Cursor {
+                        schema: output.schema,
+                        rows: output.batches.into(),
+                    },
+                );
+                done("DECLARE CURSOR")
+            }
+            C::Fetch { name, count } => {
+                let cursor = session.cursors.get_mut(&name).ok_or_else(|| {
+                    SqlError::new(
+                        sqlstate::INVALID_CURSOR_NAME,
+                        format!("cursor \"{name}\" does not exist"),
+                    )
+                })?;
+                let mut wanted = count.map_or(usize::MAX, |n| n as usize);
+                let mut batches = Vec::new();
+                while wanted > 0 {
+                    let Some(batch) = cursor.rows.pop_front() else {
+                        break;
+                    };
+                    if batch.num_rows() <= wanted {
+                        wanted -= batch.num_rows();
+                        batches.push(batch);
+                    } else {
+                        batches.push(batch.slice(0, wanted));
+                        cursor
+                            .rows
+                            .push_front(batch.slice(wanted, batch.num_rows() - wanted));
+                        wanted = 0;
+                    }
+                }
+                Ok(Outcome::Rows {
+                    output: QueryOutput {
+                        schema: cursor.schema.clone(),
+                        batches,
+                        rows_scanned: 0,
+                        cpu_nanos: 0,
+                        bytes_scanned: 0,
+                    },
+                    verb: "FETCH".into(),
+                })
+            }
+            C::Close(None) => {
+                session.cursors.clear();
+                done("CLOSE CURSOR ALL")
+            }
+            C::Close(Some(name)) => {
+                session.cursors.remove(&name).ok_or_else(|| {
+                    SqlError::new(
+                        sqlstate::INVALID_CURSOR_NAME,
+                        format!("cursor \"{name}\" does not exist"),
+                    )
+                })?;
+                done("CLOSE CURSOR")
+            }
+            C::Discard => {
+                if session.txn != TxnState::Idle {
+                    return Err(SqlError::new(
+                        sqlstate::ACTIVE_TRANSACTION,
+                        "DISCARD ALL cannot run inside a transaction block",
+                    ));
+                }
+                session.settings = session.defaults.clone();
+                session.cursors.clear();
+                done("DISCARD ALL")
+            }
+            C::Noop(tag) => done(tag),
+        }
+    }
+
+    fn end_transaction(&self, session: &mut Session) {
+        session.txn = TxnState::Idle;
+        session.cursors.clear();
+    }
+}
+
+/// Applies the parameter types a client declared in Parse.
+fn with_param_hints(
+    plan: LogicalPlan,
+    hints: &[Option<FieldRef>],
+) -> Result<LogicalPlan, SqlError> {
+    if hints.iter().all(Option::is_none) {
+        return Ok(plan);
+    }
+    plan.transform_up_with_subqueries(|node| {
+        node.map_expressions(|e| {
+            e.transform_up(|e| match e {
+                Expr::Placeholder(Placeholder { id, field: None }) => {
+                    let hint = id
+                        .strip_prefix('$')
+                        .and_then(|n| n.parse::<usize>().ok())
+                        .and_then(|n| hints.get(n.wrapping_sub(1)).cloned().flatten());
+                    let typed = hint.is_some();
+                    let p = Expr::Placeholder(Placeholder::new_with_field(id, hint));
+                    Ok(if typed {
+                        Transformed::yes(p)
+                    } else {
+                        Transformed::no(p)
+                    })
+                }
+                other => Ok(Transformed::no(other)),
+            })
+        })
+    })
+    .map(|t| t.data)
+    .map_err(|e| SqlError::from_datafusion(&e))
+}
+
+/// The verb of the command tag of a row-returning statement.
+fn verb_of(statement: &Statement) -> String {
+    match statement {
+        Statement::Explain(_) => "EXPLAIN".into(),
+        Statement::Statement(s) => match s.as_ref() {
+            ast::Statement::Explain { .. } => "EXPLAIN".into(),
+            ast::Statement::ShowVariable { .. } => "SHOW".into(),
+            _ => "SELECT".into(),
+        },
+        _ => "SELECT".into(),
+    }
+}
+
+/// The command tag of a statement that returns no rows.
+fn command_tag(statement: &Statement) -> String {
+    match statement {
+        Statement::CreateExternalTable(_) => "CREATE TABLE".into(),
+        Statement::CopyTo(_) => "COPY".into(),
+        Statement::Statement(s) => match s.as_ref() {
+            ast::Statement::CreateView { .. } => "CREATE VIEW".into(),
+            ast::Statement::CreateTable(_) => "CREATE TABLE".into(),
+            ast::Statement::Drop { object_type, .. } => format!("DROP {object_type}"),
+            ast::Statement::CreateSchema { .. } => "CREATE SCHEMA".into(),
+            _ => "OK".into(),
+        },
+        _ => "OK".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_like_postgres() {
+        assert_eq!(parse_duration_ms("250ms"), Some(250));
+        assert_eq!(parse_duration_ms("5s"), Some(5000));
+        assert_eq!(parse_duration_ms("1min"), Some(60_000));
+        assert_eq!(parse_duration_ms("1000"), Some(1000));
+        assert_eq!(parse_duration_ms("0"), Some(0));
+        assert_eq!(parse_duration_ms("5 parsecs"), None);
+        assert_eq!(format_ms(250), "250ms");
+        assert_eq!(format_ms(5000), "5s");
+        assert_eq!(format_ms(0), "0");
+    }
+}
