@@ -200,6 +200,11 @@ fn default_password(data_dir: &Path) -> Result<GeneratedPassword, SqlError> {
     })
 }
 
+/// The lower-case hex SHA-256 of a bearer token, as `auth.tokens[].sha256` holds it.
+pub fn token_digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
 /// A SCRAM-SHA-256 verifier for `password` with a fresh salt (4096 iterations, as PostgreSQL).
 pub fn verifier_for(password: &str) -> ScramVerifier {
     let mut salt = vec![0u8; 16];

@@ -122,7 +122,7 @@ impl Engine {
                 crate::scan::aggregate_pushdown::AggregatePushdown::new(),
             ))
             .build();
-        let state = with_pg_catalog(state)?;
+        let state = with_pg_catalog(state, catalog.clone())?;
         let metering = match &config.billing {
             Some(b) => {
                 let node = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".to_string());
@@ -215,9 +215,10 @@ impl Engine {
                 .map_err(df_err)?;
         }
         let frame = session.execute_logical_plan(plan).await.map_err(df_err)?;
-        let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
         let task = Arc::new(frame.task_ctx());
         let physical = frame.create_physical_plan().await.map_err(df_err)?;
+        // The executed plan's schema: after our analyzer rules (`jsonb::text` is text).
+        let schema: SchemaRef = physical.schema();
         let batches = datafusion::physical_plan::collect(physical.clone(), task)
             .await
             .map_err(df_err)?;
@@ -238,7 +239,10 @@ impl Engine {
 
 /// Adds `pg_catalog` (tables and functions client tools query) to a session state, keeping
 /// our type planner in front of datafusion-pg-catalog's (which knows `regclass` & co.).
-fn with_pg_catalog(state: SessionState) -> Result<SessionState, SqlError> {
+fn with_pg_catalog(
+    state: SessionState,
+    shards: Arc<ShardSchemaProvider>,
+) -> Result<SessionState, SqlError> {
     let ctx = SessionContext::new_with_state(state);
     datafusion_pg_catalog::setup_pg_catalog(
         &ctx,
@@ -246,7 +250,22 @@ fn with_pg_catalog(state: SessionState) -> Result<SessionState, SqlError> {
         datafusion_pg_catalog::pg_catalog::context::EmptyContextProvider,
     )
     .map_err(|e| SqlError::from_datafusion(&e))?;
+    let catalog = ctx.catalog(CATALOG).ok_or_else(|| {
+        SqlError::new(
+            sqlstate::INTERNAL_ERROR,
+            "catalog missing after pg_catalog setup",
+        )
+    })?;
+    if let Some(pg) = catalog.schema("pg_catalog") {
+        catalog
+            .register_schema(
+                "pg_catalog",
+                Arc::new(crate::catalog::pg_catalog::PgCatalogSchema::new(pg, shards)),
+            )
+            .map_err(|e| SqlError::from_datafusion(&e))?;
+    }
     ctx.register_udf(version_udf());
+    ctx.register_udf(to_regtype_udf());
     let state = SessionStateBuilder::new_from_existing(ctx.state())
         .with_type_planner(Arc::new(json::planner::PgTypePlanner))
         .build();
@@ -270,6 +289,81 @@ fn version_udf() -> datafusion::logical_expr::ScalarUDF {
             Ok(datafusion::logical_expr::ColumnarValue::Scalar(
                 ScalarValue::Utf8(Some(text.clone())),
             ))
+        }),
+    )
+}
+
+/// `to_regtype(name)`: the type's name when this server has the type, else NULL (drivers probe
+/// for extension types such as `hstore` this way).
+fn to_regtype_udf() -> datafusion::logical_expr::ScalarUDF {
+    use datafusion::arrow::array::{Array, AsArray, StringBuilder};
+    use datafusion::arrow::datatypes::DataType;
+    use datafusion::logical_expr::ColumnarValue;
+    const KNOWN: &[&str] = &[
+        "boolean",
+        "bytea",
+        "bigint",
+        "smallint",
+        "integer",
+        "text",
+        "oid",
+        "json",
+        "real",
+        "double precision",
+        "character varying",
+        "date",
+        "timestamp without time zone",
+        "timestamp with time zone",
+        "numeric",
+        "uuid",
+        "jsonb",
+        "jsonpath",
+    ];
+    fn canonical(name: &str) -> Option<&'static str> {
+        let n = name
+            .trim()
+            .trim_start_matches("pg_catalog.")
+            .to_ascii_lowercase();
+        let alias = match n.as_str() {
+            "bool" => "boolean",
+            "int8" => "bigint",
+            "int2" => "smallint",
+            "int" | "int4" => "integer",
+            "float4" => "real",
+            "float8" => "double precision",
+            "varchar" => "character varying",
+            "timestamp" => "timestamp without time zone",
+            "timestamptz" => "timestamp with time zone",
+            "decimal" => "numeric",
+            other => other,
+        };
+        KNOWN.iter().find(|k| **k == alias).copied()
+    }
+    datafusion::logical_expr::create_udf(
+        "to_regtype",
+        vec![DataType::Utf8],
+        DataType::Utf8,
+        datafusion::logical_expr::Volatility::Stable,
+        Arc::new(|args: &[ColumnarValue]| {
+            let array = args[0].clone().into_array(1)?;
+            let names = array.as_string::<i32>();
+            let mut out = StringBuilder::new();
+            for i in 0..names.len() {
+                match (!names.is_null(i))
+                    .then(|| canonical(names.value(i)))
+                    .flatten()
+                {
+                    Some(n) => out.append_value(n),
+                    None => out.append_null(),
+                }
+            }
+            let out = Arc::new(out.finish()) as datafusion::arrow::array::ArrayRef;
+            Ok(match &args[0] {
+                ColumnarValue::Scalar(_) => {
+                    ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?)
+                }
+                ColumnarValue::Array(_) => ColumnarValue::Array(out),
+            })
         }),
     )
 }
@@ -365,10 +459,75 @@ fn plan_usage(plan: &dyn datafusion::physical_plan::ExecutionPlan) -> PlanUsage 
 
 fn rewrite_statement(statement: &mut Statement) {
     match statement {
-        Statement::Statement(s) => json::set_returning::rewrite_set_returning(s),
+        Statement::Statement(s) => {
+            if let datafusion::sql::sqlparser::ast::Statement::Query(q) = s.as_mut() {
+                int4_literals(q);
+            }
+            json::set_returning::rewrite_set_returning(s)
+        }
         Statement::Explain(e) => rewrite_statement(&mut e.statement),
         _ => {}
     }
+}
+
+/// Postgres types an integer literal that fits 32 bits as `integer`, DataFusion as `bigint`;
+/// drivers notice (`SELECT 1` is an `int` in JDBC, a number, not a string, in node-postgres).
+/// Output columns that are bare integer literals become `integer`, named `?column?` as in
+/// Postgres.
+fn int4_literals(query: &mut datafusion::sql::sqlparser::ast::Query) {
+    use datafusion::sql::sqlparser::ast::{
+        CastKind, DataType, Expr, Ident, SelectItem, SetExpr, UnaryOperator, Value,
+    };
+    fn fits_int4(e: &Expr) -> bool {
+        match e {
+            Expr::Value(v) => matches!(&v.value, Value::Number(n, _) if n.parse::<i32>().is_ok()),
+            Expr::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr,
+            } => {
+                matches!(expr.as_ref(), Expr::Value(v) if matches!(&v.value, Value::Number(n, _) if format!("-{n}").parse::<i32>().is_ok()))
+            }
+            _ => false,
+        }
+    }
+    fn as_int4(e: Expr) -> Expr {
+        Expr::Cast {
+            kind: CastKind::DoubleColon,
+            expr: Box::new(e),
+            data_type: DataType::Int(None),
+            array: false,
+            format: None,
+        }
+    }
+    fn walk(body: &mut SetExpr) {
+        match body {
+            SetExpr::Select(select) => {
+                for item in select.projection.iter_mut() {
+                    match item {
+                        SelectItem::UnnamedExpr(e) if fits_int4(e) => {
+                            let e = std::mem::replace(e, Expr::value(Value::Null));
+                            *item = SelectItem::ExprWithAlias {
+                                expr: as_int4(e),
+                                alias: Ident::with_quote('"', "?column?"),
+                            };
+                        }
+                        SelectItem::ExprWithAlias { expr, .. } if fits_int4(expr) => {
+                            let e = std::mem::replace(expr, Expr::value(Value::Null));
+                            *expr = as_int4(e);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            SetExpr::Query(q) => walk(&mut q.body),
+            SetExpr::SetOperation { left, right, .. } => {
+                walk(left);
+                walk(right);
+            }
+            _ => {}
+        }
+    }
+    walk(&mut query.body);
 }
 
 /// Statements DataFusion would accept but that would not do what a user of this database

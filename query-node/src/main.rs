@@ -85,6 +85,10 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         shards: usize,
     },
+    /// Read a password from stdin and print its SCRAM-SHA-256 verifier for `auth.users`.
+    HashPassword,
+    /// Read an HTTP bearer token from stdin and print its SHA-256 for `auth.tokens`.
+    HashToken,
     /// Write sample listings as NDJSON.
     Generate {
         /// Number of listings.
@@ -185,6 +189,16 @@ async fn main() -> anyhow::Result<()> {
             })
             .await
         }
+        Command::HashPassword => {
+            let secret = read_secret("password")?;
+            println!("{}", docfusiondb::auth::verifier_for(&secret));
+            Ok(())
+        }
+        Command::HashToken => {
+            let secret = read_secret("token")?;
+            println!("{}", docfusiondb::auth::token_digest(&secret));
+            Ok(())
+        }
         Command::Generate { count, seed, out } => {
             match out {
                 Some(path) => {
@@ -199,4 +213,19 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The first line of stdin, without its line break.
+fn read_secret(what: &str) -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .with_context(|| format!("cannot read the {what} from stdin"))?;
+    let secret = line.trim_end_matches(['\n', '\r']).to_string();
+    if secret.is_empty() {
+        anyhow::bail!(
+            "no {what} on stdin (e.g. `printf %s \"$SECRET\" | docfusiondb hash-{what}`)"
+        );
+    }
+    Ok(secret)
 }

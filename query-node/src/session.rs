@@ -74,6 +74,9 @@ enum SessionCommand {
     },
     Close(Option<String>),
     Discard,
+    Savepoint(String),
+    Release(String),
+    RollbackTo(String),
     /// Accepted and ignored, with this tag (e.g. `SET TRANSACTION ISOLATION LEVEL …`).
     Noop(&'static str),
 }
@@ -168,7 +171,10 @@ pub struct Session {
     settings: BTreeMap<String, String>,
     txn: TxnState,
     cursors: HashMap<String, Cursor>,
+    savepoints: Vec<String>,
     user: String,
+    /// What `current_setting()` reads: a copy of `settings`, kept in step.
+    visible: Arc<std::sync::RwLock<BTreeMap<String, String>>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -184,13 +190,41 @@ impl Session {
     /// A new session of `user` on `engine`.
     pub fn new(engine: &Engine, user: &str) -> Session {
         let defaults = default_settings(engine);
+        let visible = Arc::new(std::sync::RwLock::new(defaults.clone()));
+        let ctx = engine.session();
+        ctx.register_udf(current_setting_udf(visible.clone()));
+        ctx.register_udf(set_config_udf(visible.clone()));
         Session {
-            ctx: engine.session(),
+            ctx,
             settings: defaults.clone(),
             defaults,
             txn: TxnState::Idle,
             cursors: HashMap::new(),
+            savepoints: Vec::new(),
             user: user.to_string(),
+            visible,
+        }
+    }
+
+    /// Takes in what `set_config()` calls in the last statement changed (through the same
+    /// checks as `SET`; an invalid value is dropped).
+    fn adopt_set_config(&mut self) {
+        let seen = match self.visible.read() {
+            Ok(v) => v.clone(),
+            Err(_) => return,
+        };
+        for (k, v) in seen {
+            if self.settings.get(&k) != Some(&v) && self.apply_set(&k, Some(v)).is_err() {
+                tracing::debug!(setting = %k, "set_config value refused");
+            }
+        }
+        self.publish();
+    }
+
+    /// Publishes the settings to `current_setting()`.
+    fn publish(&self) {
+        if let Ok(mut v) = self.visible.write() {
+            *v = self.settings.clone();
         }
     }
 
@@ -202,6 +236,11 @@ impl Session {
     /// The user.
     pub fn user(&self) -> &str {
         &self.user
+    }
+
+    /// The columns of an open cursor (what a Describe of the portal of that name answers).
+    pub fn cursor_schema(&self, name: &str) -> Option<SchemaRef> {
+        self.cursors.get(name).map(|c| c.schema.clone())
     }
 
     /// The transaction state.
@@ -218,7 +257,9 @@ impl Session {
 
     /// Sets a setting as a client would (`SET name = value`); used for start-up parameters.
     pub fn set(&mut self, name: &str, value: &str) -> Result<(), SqlError> {
-        self.apply_set(name, Some(value.to_string()))
+        let r = self.apply_set(name, Some(value.to_string()));
+        self.publish();
+        r
     }
 
     /// The statement timeout, if any.
@@ -287,7 +328,10 @@ impl Session {
                 }
             }
             "client_encoding" => {
-                let v = value.to_ascii_uppercase().replace('-', "");
+                let v = value
+                    .trim_matches(|c| c == '\'' || c == '"')
+                    .to_ascii_uppercase()
+                    .replace(['-', '_'], "");
                 if v != "UTF8" && v != "UNICODE" {
                     return Err(SqlError::new(
                         sqlstate::FEATURE_NOT_SUPPORTED,
@@ -327,6 +371,167 @@ impl Session {
         }
         self.settings.insert(key, value);
         Ok(())
+    }
+}
+
+/// `current_setting(name [, missing_ok])` over a session's settings.
+fn current_setting_udf(
+    settings: Arc<std::sync::RwLock<BTreeMap<String, String>>>,
+) -> datafusion::logical_expr::ScalarUDF {
+    use datafusion::arrow::array::{Array, AsArray, StringBuilder};
+    use datafusion::logical_expr::{ColumnarValue, Signature, TypeSignature, Volatility};
+    let signature = Signature::one_of(
+        vec![
+            TypeSignature::Exact(vec![DataType::Utf8]),
+            TypeSignature::Exact(vec![DataType::Utf8, DataType::Boolean]),
+        ],
+        Volatility::Stable,
+    );
+    let fun = move |args: &[ColumnarValue]| -> datafusion::error::Result<ColumnarValue> {
+        let rows = args
+            .iter()
+            .find_map(|a| match a {
+                ColumnarValue::Array(a) => Some(a.len()),
+                ColumnarValue::Scalar(_) => None,
+            })
+            .unwrap_or(1);
+        let arrays = args
+            .iter()
+            .map(|a| a.clone().into_array(rows))
+            .collect::<datafusion::error::Result<Vec<_>>>()?;
+        let names = arrays[0].as_string::<i32>();
+        let missing_ok = arrays.get(1).map(|a| a.as_boolean().clone());
+        let map = settings
+            .read()
+            .map_err(|_| datafusion::error::DataFusionError::Internal("settings lock".into()))?;
+        let mut out = StringBuilder::new();
+        for i in 0..rows {
+            if names.is_null(i) {
+                out.append_null();
+                continue;
+            }
+            let name = names.value(i).to_ascii_lowercase();
+            match map.get(&name) {
+                Some(v) => out.append_value(v),
+                None if missing_ok.as_ref().is_some_and(|m| m.value(i)) => out.append_null(),
+                None => {
+                    return Err(unknown_setting(&name).into_datafusion());
+                }
+            }
+        }
+        let array = Arc::new(out.finish()) as datafusion::arrow::array::ArrayRef;
+        Ok(
+            if args.iter().all(|a| matches!(a, ColumnarValue::Scalar(_))) {
+                ColumnarValue::Scalar(ScalarValue::try_from_array(&array, 0)?)
+            } else {
+                ColumnarValue::Array(array)
+            },
+        )
+    };
+    datafusion::logical_expr::ScalarUDF::from(SimpleUdf {
+        name: "current_setting",
+        signature,
+        fun: Arc::new(fun),
+    })
+}
+
+/// `set_config(name, value, is_local)`: sets a setting (for the session; `is_local` is not
+/// distinguished) and returns the value.
+fn set_config_udf(
+    settings: Arc<std::sync::RwLock<BTreeMap<String, String>>>,
+) -> datafusion::logical_expr::ScalarUDF {
+    use datafusion::arrow::array::{Array, AsArray, StringBuilder};
+    use datafusion::logical_expr::{ColumnarValue, Signature, Volatility};
+    let signature = Signature::exact(
+        vec![DataType::Utf8, DataType::Utf8, DataType::Boolean],
+        Volatility::Volatile,
+    );
+    let fun = move |args: &[ColumnarValue]| -> datafusion::error::Result<ColumnarValue> {
+        let arrays = args
+            .iter()
+            .map(|a| a.clone().into_array(1))
+            .collect::<datafusion::error::Result<Vec<_>>>()?;
+        let (names, values) = (arrays[0].as_string::<i32>(), arrays[1].as_string::<i32>());
+        let mut out = StringBuilder::new();
+        let mut map = settings
+            .write()
+            .map_err(|_| datafusion::error::DataFusionError::Internal("settings lock".into()))?;
+        for i in 0..names.len() {
+            if names.is_null(i) {
+                return Err(SqlError::new(
+                    sqlstate::INVALID_PARAMETER_VALUE,
+                    "SET requires parameter name",
+                )
+                .into_datafusion());
+            }
+            let value = if values.is_null(i) {
+                ""
+            } else {
+                values.value(i)
+            };
+            map.insert(names.value(i).to_ascii_lowercase(), value.to_string());
+            out.append_value(value);
+        }
+        let array = Arc::new(out.finish()) as datafusion::arrow::array::ArrayRef;
+        Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(
+            &array, 0,
+        )?))
+    };
+    datafusion::logical_expr::ScalarUDF::from(SimpleUdf {
+        name: "set_config",
+        signature,
+        fun: Arc::new(fun),
+    })
+}
+
+type UdfFn = Arc<
+    dyn Fn(
+            &[datafusion::logical_expr::ColumnarValue],
+        ) -> datafusion::error::Result<datafusion::logical_expr::ColumnarValue>
+        + Send
+        + Sync,
+>;
+
+/// A scalar function over a closure, returning text.
+struct SimpleUdf {
+    name: &'static str,
+    signature: datafusion::logical_expr::Signature,
+    fun: UdfFn,
+}
+
+impl std::fmt::Debug for SimpleUdf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl PartialEq for SimpleUdf {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name && Arc::ptr_eq(&self.fun, &other.fun)
+    }
+}
+impl Eq for SimpleUdf {}
+impl std::hash::Hash for SimpleUdf {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+impl datafusion::logical_expr::ScalarUDFImpl for SimpleUdf {
+    fn name(&self) -> &str {
+        self.name
+    }
+    fn signature(&self) -> &datafusion::logical_expr::Signature {
+        &self.signature
+    }
+    fn return_type(&self, _args: &[DataType]) -> datafusion::error::Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn invoke_with_args(
+        &self,
+        args: datafusion::logical_expr::ScalarFunctionArgs,
+    ) -> datafusion::error::Result<datafusion::logical_expr::ColumnarValue> {
+        (self.fun)(&args.args)
     }
 }
 
@@ -425,13 +630,11 @@ fn classify(statement: &Statement) -> Result<Kind, SqlError> {
             savepoint: None, ..
         } => cmd(SessionCommand::Rollback),
         S::Rollback {
-            savepoint: Some(_), ..
-        }
-        | S::Savepoint { .. }
-        | S::ReleaseSavepoint { .. } => Err(SqlError::new(
-            sqlstate::FEATURE_NOT_SUPPORTED,
-            "savepoints are not supported",
-        )),
+            savepoint: Some(name),
+            ..
+        } => cmd(SessionCommand::RollbackTo(name.value.clone())),
+        S::Savepoint { name } => cmd(SessionCommand::Savepoint(name.value.clone())),
+        S::ReleaseSavepoint { name } => cmd(SessionCommand::Release(name.value.clone())),
         S::Declare { stmts } => {
             let [d] = stmts.as_slice() else {
                 return Err(SqlError::new(
@@ -603,7 +806,17 @@ impl Engine {
                         Arc::new(Field::new(format!("${i}"), DataType::Utf8, true))
                     }));
                 }
-                let schema: SchemaRef = Arc::new(plan.schema().as_arrow().clone());
+                // Column types as they will be after analysis (`jsonb::text` is text).
+                let state = session.context().state();
+                let schema: SchemaRef = match state.analyzer().execute_and_check(
+                    plan.clone(),
+                    state.config_options(),
+                    |_, _| {},
+                ) {
+                    Ok(analyzed) => Arc::new(analyzed.schema().as_arrow().clone()),
+                    // Errors surface when the statement runs; describe what planning knows.
+                    Err(_) => Arc::new(plan.schema().as_arrow().clone()),
+                };
                 let schema = if matches!(plan, LogicalPlan::Ddl(_) | LogicalPlan::Copy(_)) {
                     Arc::new(Schema::empty())
                 } else {
@@ -629,7 +842,9 @@ impl Engine {
     ) -> Result<Outcome, SqlError> {
         let is_end = matches!(
             prepared.kind,
-            Kind::Session(SessionCommand::Commit | SessionCommand::Rollback)
+            Kind::Session(
+                SessionCommand::Commit | SessionCommand::Rollback | SessionCommand::RollbackTo(_)
+            )
         );
         if session.txn == TxnState::Failed && !is_end {
             return Err(SqlError::new(
@@ -644,15 +859,15 @@ impl Engine {
                     SqlError::new(sqlstate::INTERNAL_ERROR, "statement was not planned")
                 })?;
                 let verb = verb_of(&prepared.statement);
-                self.run_plan(session.context(), plan, params)
-                    .await
-                    .map(|output| {
-                        if prepared.returns_rows() {
-                            Outcome::Rows { output, verb }
-                        } else {
-                            Outcome::Command(command_tag(&prepared.statement))
-                        }
-                    })
+                let result = self.run_plan(session.context(), plan, params).await;
+                session.adopt_set_config();
+                result.map(|output| {
+                    if prepared.returns_rows() {
+                        Outcome::Rows { output, verb }
+                    } else {
+                        Outcome::Command(command_tag(&prepared.statement))
+                    }
+                })
             }
         };
         if result.is_err() {
@@ -670,11 +885,14 @@ impl Engine {
         let done = |tag: &str| Ok(Outcome::Command(tag.to_string()));
         match command {
             C::Set { name, value } => {
-                session.apply_set(&name, value)?;
+                let r = session.apply_set(&name, value);
+                session.publish();
+                r?;
                 done("SET")
             }
             C::ResetAll => {
                 session.settings = session.defaults.clone();
+                session.publish();
                 done("RESET")
             }
             C::Show(name) => {
@@ -803,8 +1021,32 @@ impl Engine {
                     ));
                 }
                 session.settings = session.defaults.clone();
+                session.publish();
                 session.cursors.clear();
                 done("DISCARD ALL")
+            }
+            C::Savepoint(name) => {
+                if session.txn == TxnState::Idle {
+                    return Err(SqlError::new(
+                        sqlstate::NO_ACTIVE_TRANSACTION,
+                        "SAVEPOINT can only be used in transaction blocks",
+                    ));
+                }
+                session.savepoints.push(name);
+                done("SAVEPOINT")
+            }
+            C::Release(name) => {
+                let at = savepoint_index(session, &name)?;
+                session.savepoints.truncate(at);
+                done("RELEASE")
+            }
+            C::RollbackTo(name) => {
+                let at = savepoint_index(session, &name)?;
+                // Reads change nothing, so going back to a savepoint only leaves the failed
+                // state (the savepoint itself stays, as in Postgres).
+                session.savepoints.truncate(at + 1);
+                session.txn = TxnState::Open;
+                done("ROLLBACK")
             }
             C::Noop(tag) => done(tag),
         }
@@ -813,7 +1055,22 @@ impl Engine {
     fn end_transaction(&self, session: &mut Session) {
         session.txn = TxnState::Idle;
         session.cursors.clear();
+        session.savepoints.clear();
     }
+}
+
+fn savepoint_index(session: &Session, name: &str) -> Result<usize, SqlError> {
+    if session.txn == TxnState::Idle {
+        return Err(SqlError::new(
+            sqlstate::NO_ACTIVE_TRANSACTION,
+            "savepoints can only be used in transaction blocks",
+        ));
+    }
+    session
+        .savepoints
+        .iter()
+        .rposition(|s| s == name)
+        .ok_or_else(|| SqlError::new("3B001", format!("savepoint \"{name}\" does not exist")))
 }
 
 /// Applies the parameter types a client declared in Parse.

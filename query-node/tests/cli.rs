@@ -89,9 +89,11 @@ fn terminate(mut child: Child) -> std::process::ExitStatus {
 }
 
 fn spawn_serve(args: &[&str]) -> Child {
+    let postgres = format!("127.0.0.1:{}", free_port());
     Command::new(BIN)
         .arg("serve")
         .args(args)
+        .args(["--postgres", &postgres])
         .env("RUST_BACKTRACE", "0")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -260,4 +262,68 @@ fn sql_without_a_node_says_how_to_start_one() {
         "{}",
         text(&o)
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_cancels_running_statements_at_the_deadline_and_exits_zero() {
+    let shards = start_servers(1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let http = format!("127.0.0.1:{}", free_port());
+    let pg_port = free_port();
+    let yaml = format!(
+        "listen:\n  http: {http}\n  postgres: 127.0.0.1:{pg_port}\ndata_dir: {}\nshards:\n  - dsn: \"{}\"\nlimits:\n  shutdown_grace_ms: 500\n",
+        dir.path().join("data").display(),
+        shards[0].dsn()
+    );
+    let config = dir.path().join("node.yaml");
+    std::fs::write(&config, yaml).unwrap();
+    let node = format!("http://{http}");
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(BIN)
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_healthy(&mut child, &node);
+        // No users configured: the node generated the password of user docfusion.
+        let password = std::fs::read_to_string(dir.path().join("data/password")).unwrap();
+        let psql = |sql: &str| {
+            let mut cmd = Command::new("psql");
+            cmd.args(["-X", "-h", "127.0.0.1", "-p", &pg_port.to_string()])
+                .args(["-U", "docfusion", "-d", "docfusion", "-c", sql])
+                .env("PGPASSWORD", password.trim())
+                .env("PGCONNECT_TIMEOUT", "10")
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            cmd
+        };
+        let quick = psql("SELECT 1").output().unwrap();
+        assert!(
+            quick.status.success(),
+            "{}",
+            String::from_utf8_lossy(&quick.stderr)
+        );
+        let long =
+            psql("SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b")
+                .spawn()
+                .unwrap();
+        // Give the statement time to start before the signal (it runs for minutes).
+        std::thread::sleep(Duration::from_millis(700));
+        let started = Instant::now();
+        assert!(terminate(child).success(), "serve exits 0 after SIGTERM");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the drain ended at its deadline, not when the statement would have"
+        );
+        let out = long.wait_with_output().unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("terminating connection due to administrator command"),
+            "{err}"
+        );
+    })
+    .await
+    .unwrap();
 }

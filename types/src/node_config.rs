@@ -122,6 +122,9 @@ pub struct Limits {
     /// Largest HTTP request body accepted, in bytes.
     #[serde(default = "default_max_body_bytes")]
     pub max_body_bytes: usize,
+    /// On SIGTERM, how long running statements may finish before they are cancelled.
+    #[serde(default = "default_shutdown_grace_ms")]
+    pub shutdown_grace_ms: u64,
 }
 
 /// A configuration that could not be loaded, naming the key at fault.
@@ -168,6 +171,9 @@ fn default_batch_rows() -> usize {
 fn default_max_result_rows() -> usize {
     100_000
 }
+fn default_shutdown_grace_ms() -> u64 {
+    30_000
+}
 fn default_max_body_bytes() -> usize {
     256 * 1024 * 1024
 }
@@ -198,6 +204,7 @@ impl Default for Limits {
             batch_rows: default_batch_rows(),
             max_result_rows: default_max_result_rows(),
             max_body_bytes: default_max_body_bytes(),
+            shutdown_grace_ms: default_shutdown_grace_ms(),
         }
     }
 }

@@ -53,6 +53,7 @@ pub fn node_config(ctx: &BuildContext<'_>) -> Result<NodeConfig> {
             batch_rows: o.batch_rows.map_or(d.batch_rows, |v| v as usize),
             max_result_rows: o.max_result_rows.map_or(d.max_result_rows, |v| v as usize),
             max_body_bytes: o.max_body_bytes.map_or(d.max_body_bytes, |v| v as usize),
+            shutdown_grace_ms: d.shutdown_grace_ms,
         },
         ..NodeConfig::default()
     };

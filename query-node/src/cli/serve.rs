@@ -68,9 +68,6 @@ async fn shutdown_signal() {
     }
 }
 
-/// How long running statements may finish after SIGTERM before they are cancelled.
-const DRAIN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// Runs the node until a shutdown signal, then drains the Postgres connections (running
 /// statements finish or are cancelled at the deadline) and stops.
 pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
@@ -125,7 +122,8 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     let shutdown = CancellationToken::new();
     let pg =
         crate::server::pg::PgServer::new(pg_listener, node.engine().clone(), auth.clone(), tls);
-    let pg_task = tokio::spawn(pg.serve(shutdown.clone(), DRAIN_GRACE));
+    let grace = std::time::Duration::from_millis(node.engine().config().limits.shutdown_grace_ms);
+    let pg_task = tokio::spawn(pg.serve(shutdown.clone(), grace));
     let app = crate::server::http::router(node.engine().clone());
     let http_shutdown = shutdown.clone();
     let http_task = tokio::spawn(async move {

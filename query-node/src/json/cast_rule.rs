@@ -80,18 +80,33 @@ impl JsonCastRule {
                 }
                 Ok(Transformed::yes(self.call(names::UUID_IN, vec![*inner])?))
             }
+            (Some(TaggedType::Json), None) if is_text_like(field.data_type()) => {
+                // json → text: the same text without the tag.
+                Ok(Transformed::yes(self.call(names::JSONB_OUT, vec![*inner])?))
+            }
+            (None, None)
+                if is_text_like(&source_type)
+                    && matches!(field.data_type(), DataType::Binary | DataType::LargeBinary) =>
+            {
+                // '\x00ff'::bytea is hex (or escape) text, not the text's own bytes.
+                Ok(Transformed::yes(self.call(names::BYTEA_IN, vec![*inner])?))
+            }
             (Some(TaggedType::Uuid), None) if is_text_like(field.data_type()) => {
                 // uuid → text: the same text without the tag.
                 Ok(Transformed::yes(self.call(names::JSONB_OUT, vec![*inner])?))
             }
             (None, None)
-                if is_text_like(&source_type)
-                    && matches!(field.data_type(), DataType::List(item) if is_text_like(item.data_type())) =>
+                if is_text_like(&source_type) && matches!(field.data_type(), DataType::List(_)) =>
             {
-                // '{a,b}'::text[] is a Postgres array literal, not a one-element list.
-                Ok(Transformed::yes(
-                    self.call(names::TEXT_ARRAY_IN, vec![*inner])?,
-                ))
+                // '{a,b}'::text[] is a Postgres array literal, not a one-element list;
+                // '{1,2}'::int8[] is that literal's items cast to the element type.
+                let items = self.call(names::TEXT_ARRAY_IN, vec![*inner])?;
+                let text_items = matches!(field.data_type(), DataType::List(item) if is_text_like(item.data_type()));
+                Ok(Transformed::yes(if text_items {
+                    items
+                } else {
+                    rebuild(Box::new(items))
+                }))
             }
             (Some(TaggedType::Jsonb), None) => {
                 let target = field.data_type();

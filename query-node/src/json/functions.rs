@@ -278,6 +278,39 @@ fn uuid_in(args: &[Arg<'_>]) -> Result<Val, PgError> {
         })
 }
 
+fn bytea_in(args: &[Arg<'_>]) -> Result<Val, PgError> {
+    let s = text_arg(&args[0])?;
+    let invalid = || PgError::new("22P02", "invalid input syntax for type bytea");
+    if let Some(hex_digits) = s.strip_prefix("\\x") {
+        let digits: String = hex_digits.chars().filter(|c| !c.is_whitespace()).collect();
+        return hex::decode(digits).map(Val::Bytes).map_err(|_| {
+            PgError::new(
+                "22P02",
+                format!("invalid hexadecimal data in bytea: \"{s}\""),
+            )
+        });
+    }
+    // Escape format: \\ is a backslash, \ooo an octal byte, anything else itself.
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            out.push(bytes[i]);
+            i += 1;
+        } else if bytes.get(i + 1) == Some(&b'\\') {
+            out.push(b'\\');
+            i += 2;
+        } else {
+            let octal = bytes.get(i + 1..i + 4).ok_or_else(invalid)?;
+            let text = std::str::from_utf8(octal).map_err(|_| invalid())?;
+            out.push(u8::from_str_radix(text, 8).map_err(|_| invalid())?);
+            i += 4;
+        }
+    }
+    Ok(Val::Bytes(out))
+}
+
 fn tagged(args: &[Arg<'_>]) -> Result<Val, PgError> {
     match &args[0] {
         // Already canonical jsonb text (list items produced by our own functions).
@@ -424,6 +457,7 @@ pub fn all() -> Vec<Arc<ScalarUDF>> {
         RowFn::new(names::JSONB_TAGGED, 1, 1, OutKind::Jsonb, tagged),
         RowFn::new(names::JSONB_OUT, 1, 1, OutKind::Text, out),
         RowFn::new(names::UUID_IN, 1, 1, OutKind::Uuid, uuid_in),
+        RowFn::new(names::BYTEA_IN, 1, 1, OutKind::Bytes, bytea_in),
         RowFn::new("jsonb_typeof", 1, 1, OutKind::Text, typeof_),
         RowFn::new("jsonb_array_length", 1, 1, OutKind::Int32, array_length),
         RowFn::new("jsonb_strip_nulls", 1, 1, OutKind::Jsonb, strip_nulls),

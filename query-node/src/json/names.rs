@@ -40,6 +40,8 @@ pub const SORT_KEY: &str = "jsonb_sort_key";
 pub const JSONB_OUT: &str = "jsonb_out";
 /// `'…'::uuid`: validates and normalises a uuid
 pub const UUID_IN: &str = "uuid_in";
+/// `'\x…'::bytea`: hex or escape format to bytes
+pub const BYTEA_IN: &str = "bytea_in";
 /// Marks canonical jsonb text (e.g. unnested list items) as jsonb again
 pub const JSONB_TAGGED: &str = "jsonb_tagged";
 /// `'{a,b}'::text[]`

@@ -666,6 +666,42 @@ impl ExtendedQueryHandler for Connection {
         Ok(())
     }
 
+    async fn on_describe<C>(
+        &self,
+        client: &mut C,
+        message: pgwire::messages::extendedquery::Describe,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        // A cursor made with DECLARE is a portal too: clients (psycopg's server-side cursors)
+        // describe it by name to learn its columns.
+        if message.target_type == pgwire::messages::extendedquery::TARGET_TYPE_BYTE_PORTAL {
+            let name = message
+                .name
+                .clone()
+                .unwrap_or_else(|| pgwire::api::DEFAULT_NAME.to_owned());
+            if client.portal_store().get_portal(&name).is_none() {
+                let schema = self
+                    .session
+                    .lock()
+                    .await
+                    .as_ref()
+                    .and_then(|s| s.cursor_schema(&name));
+                if let Some(schema) = schema {
+                    let response =
+                        pgwire::api::results::DescribePortalResponse::new(fields_of(&schema, None));
+                    pgwire::api::query::send_describe_response(client, &response).await?;
+                    return Ok(());
+                }
+            }
+        }
+        self._on_describe(client, message).await
+    }
+
     async fn do_describe_statement<C>(
         &self,
         _client: &mut C,
