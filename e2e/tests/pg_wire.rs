@@ -17,8 +17,7 @@ async fn passwords_users_and_databases_are_checked() {
     let e = h
         .try_connect("wrong")
         .await
-        .err()
-        .expect("wrong password refused");
+        .expect_err("wrong password refused");
     assert_eq!(sqlstate(&e), "28P01", "{e}");
     assert_eq!(
         message(&e),
@@ -31,8 +30,7 @@ async fn passwords_users_and_databases_are_checked() {
     );
     let e = tokio_postgres::connect(&bad_user, tokio_postgres::NoTls)
         .await
-        .err()
-        .expect("unknown user refused");
+        .expect_err("unknown user refused");
     assert_eq!(sqlstate(&e), "28P01");
 
     let bad_db = format!(
@@ -41,8 +39,7 @@ async fn passwords_users_and_databases_are_checked() {
     );
     let e = tokio_postgres::connect(&bad_db, tokio_postgres::NoTls)
         .await
-        .err()
-        .expect("unknown database refused");
+        .expect_err("unknown database refused");
     assert_eq!(sqlstate(&e), "3D000");
 
     let c = h.connect().await;
@@ -185,9 +182,9 @@ async fn errors_carry_sqlstates_and_leave_the_connection_usable() {
         ("SELECT 1/0", "22012"),
         ("SELECT no_such_column FROM scenario", "42703"),
     ] {
-        let e = c.query(sql, &[]).await.err().expect(sql);
+        let e = c.query(sql, &[]).await.expect_err(sql);
         assert_eq!(sqlstate(&e), code, "{sql}: {e}");
-        let e = c.simple_query(sql).await.err().expect(sql);
+        let e = c.simple_query(sql).await.expect_err(sql);
         assert_eq!(sqlstate(&e), code, "{sql} (simple): {e}");
         assert_eq!(
             c.query_one("SELECT 2", &[]).await.unwrap().get::<_, i64>(0),
@@ -206,7 +203,7 @@ async fn cancel_request_stops_a_running_query() {
         token.cancel_query(tokio_postgres::NoTls).await.unwrap();
     });
     let started = Instant::now();
-    let e = c.query(LONG_QUERY, &[]).await.err().expect("cancelled");
+    let e = c.query(LONG_QUERY, &[]).await.expect_err("cancelled");
     assert_eq!(sqlstate(&e), "57014", "{e}");
     assert_eq!(message(&e), "canceling statement due to user request");
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -239,7 +236,7 @@ async fn settings_belong_to_their_connection() {
         "conn-a"
     );
     let started = Instant::now();
-    let e = a.query(LONG_QUERY, &[]).await.err().expect("timed out");
+    let e = a.query(LONG_QUERY, &[]).await.expect_err("timed out");
     assert_eq!(sqlstate(&e), "57014");
     assert_eq!(message(&e), "canceling statement due to statement timeout");
     assert!(started.elapsed() < Duration::from_secs(5));

@@ -11,7 +11,8 @@ use docfusion_billing::metrics::Metrics;
 use docfusion_billing::plans::PlansFile;
 use docfusion_billing::service::{AppState, router};
 use docfusion_test_support::TestPostgres;
-use docfusion_types::{BillingConfig, NodeConfig, ShardConfig};
+use docfusion_types::{BillingConfig, NodeConfig, ShardConfig, UserConfig};
+use docfusiondb::auth::{Authenticator, verifier_for};
 use docfusiondb::node::Node;
 use serde_json::{Value, json};
 
@@ -62,7 +63,7 @@ async fn over_quota_statements_get_53400_and_usage_reaches_the_ledger() {
     .await;
 
     // The node, metered for tenant "acme".
-    let config = NodeConfig {
+    let mut config = NodeConfig {
         shards: pg
             .iter()
             .map(|s| ShardConfig {
@@ -78,8 +79,17 @@ async fn over_quota_statements_get_53400_and_usage_reaches_the_ledger() {
         }),
         ..NodeConfig::default()
     };
+    config.auth.users.push(UserConfig {
+        name: "acme".into(),
+        password: verifier_for("acme-pw").to_string(),
+    });
+    let (auth, _) = Authenticator::from_config(&config).unwrap();
     let node = Node::start(config).await.unwrap();
-    let base = serve(docfusiondb::server::http::router(node.engine().clone())).await;
+    let base = serve(docfusiondb::server::http::router(
+        node.engine().clone(),
+        Arc::new(auth),
+    ))
+    .await;
     let http = reqwest::Client::new();
     let sql = |q: &'static str| {
         let http = http.clone();
@@ -87,6 +97,7 @@ async fn over_quota_statements_get_53400_and_usage_reaches_the_ledger() {
         async move {
             let r = http
                 .post(url)
+                .basic_auth("acme", Some("acme-pw"))
                 .json(&json!({"sql": q}))
                 .send()
                 .await

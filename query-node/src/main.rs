@@ -17,6 +17,26 @@ struct Cli {
     command: Command,
 }
 
+/// How `sql` and `load` authenticate to the node.
+#[derive(clap::Args)]
+struct AuthArgs {
+    /// User to authenticate as.
+    #[arg(long, env = "DOCFUSION_USER", default_value = docfusiondb::auth::DEFAULT_USER)]
+    user: String,
+    /// Password (default: the one in DATA_DIR/password, if that file exists).
+    #[arg(long, env = "DOCFUSION_PASSWORD", hide_env_values = true)]
+    password: Option<String>,
+    /// Data directory of a local node, whose `password` file is used when no password is given.
+    #[arg(long, env = "DOCFUSION_DATA_DIR", default_value = "./docfusion-data")]
+    data_dir: PathBuf,
+}
+
+impl AuthArgs {
+    fn credentials(self) -> anyhow::Result<client::Credentials> {
+        client::Credentials::resolve(self.user, self.password, &self.data_dir)
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run a query node (embedded Postgres shards unless the config names shards).
@@ -50,6 +70,8 @@ enum Command {
         /// Print the raw JSON response.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        auth: AuthArgs,
     },
     /// Load an NDJSON file (one document per line) into a collection, creating it if needed.
     Load {
@@ -69,6 +91,8 @@ enum Command {
         /// Skip this many lines first (to resume a load that stopped).
         #[arg(long, default_value_t = 0)]
         skip_lines: u64,
+        #[command(flatten)]
+        auth: AuthArgs,
     },
     /// Start the embedded node, load sample listings and run example queries.
     Demo {
@@ -134,13 +158,15 @@ async fn main() -> anyhow::Result<()> {
             node,
             profile,
             json,
+            auth,
         } => {
+            let credentials = auth.credentials()?;
             let sql = if profile {
                 format!("EXPLAIN ANALYZE {query}")
             } else {
                 query
             };
-            let response = client::run_sql(&node, &sql).await?;
+            let response = client::run_sql(&node, &credentials, &sql).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&response)?);
             } else if profile {
@@ -162,9 +188,12 @@ async fn main() -> anyhow::Result<()> {
             node,
             batch_lines,
             skip_lines,
+            auth,
         } => {
+            let credentials = auth.credentials()?;
             let n = client::load_file(
                 &node,
+                &credentials,
                 &collection,
                 &file,
                 &id_field,

@@ -6,6 +6,7 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use crate::error::{SqlError, sqlstate};
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
@@ -92,6 +93,15 @@ fn build() -> Result<Metrics, prometheus::Error> {
     })
 }
 
+/// The outcome label of a statement that ended with `error` (`None`: it succeeded).
+pub fn statement_outcome(error: Option<&SqlError>) -> &'static str {
+    match error {
+        None => "ok",
+        Some(e) if e.code == sqlstate::QUERY_CANCELED => "canceled",
+        Some(_) => "error",
+    }
+}
+
 static METRICS: LazyLock<Metrics> =
     LazyLock::new(|| build().expect("metric names and labels are valid"));
 
@@ -109,6 +119,17 @@ impl Metrics {
         self.statement_seconds
             .with_label_values(&[protocol])
             .observe(elapsed.as_secs_f64());
+    }
+
+    /// Records a finished statement by its result: `ok`, `canceled` (SQLSTATE 57014) or
+    /// `error`.
+    pub fn statement_result<T>(
+        &self,
+        protocol: &str,
+        result: &Result<T, SqlError>,
+        elapsed: Duration,
+    ) {
+        self.statement(protocol, statement_outcome(result.as_ref().err()), elapsed);
     }
 
     /// Records rows and bytes sent to a client.
@@ -149,5 +170,14 @@ mod tests {
         assert!(text.contains("docfusion_statement_duration_seconds_bucket"));
         assert!(text.contains("docfusion_rows_returned_total{protocol=\"test\"}"));
         assert!(text.contains("docfusion_shard_scan_duration_seconds_count{shard=\"shard-0\"}"));
+    }
+
+    #[test]
+    fn outcomes_follow_the_sqlstate() {
+        assert_eq!(statement_outcome(None), "ok");
+        let canceled = SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement");
+        assert_eq!(statement_outcome(Some(&canceled)), "canceled");
+        let missing = SqlError::new(sqlstate::UNDEFINED_TABLE, "no such table");
+        assert_eq!(statement_outcome(Some(&missing)), "error");
     }
 }

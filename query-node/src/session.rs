@@ -132,7 +132,7 @@ const READ_ONLY_SETTINGS: &[&str] = &["server_version", "server_encoding", "inte
 fn format_ms(ms: u64) -> String {
     if ms == 0 {
         "0".into()
-    } else if ms % 1000 == 0 {
+    } else if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")
@@ -317,15 +317,13 @@ impl Session {
                 self.settings.insert(key, format_ms(ms));
                 return Ok(());
             }
-            "docfusion.consistency" => {
-                if !["strong", "bounded", "none"].contains(&value.as_str()) {
-                    return Err(SqlError::new(
-                        sqlstate::INVALID_PARAMETER_VALUE,
-                        format!(
-                            "invalid value for parameter \"docfusion.consistency\": \"{value}\" (strong, bounded or none)"
-                        ),
-                    ));
-                }
+            "docfusion.consistency" if !["strong", "bounded", "none"].contains(&value.as_str()) => {
+                return Err(SqlError::new(
+                    sqlstate::INVALID_PARAMETER_VALUE,
+                    format!(
+                        "invalid value for parameter \"docfusion.consistency\": \"{value}\" (strong, bounded or none)"
+                    ),
+                ));
             }
             "client_encoding" => {
                 let v = value

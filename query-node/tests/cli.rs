@@ -37,7 +37,7 @@ fn text(o: &Output) -> String {
     )
 }
 
-/// One plain HTTP/1.0 GET of /health: true on a 200 answer.
+/// One plain HTTP/1.0 GET of /healthz: true on a 200 answer.
 fn health_ok(node: &str) -> bool {
     use std::io::{Read, Write};
     let addr = node.trim_start_matches("http://");
@@ -46,7 +46,7 @@ fn health_ok(node: &str) -> bool {
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
     if stream
-        .write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")
         .is_err()
     {
         return false;
@@ -56,7 +56,7 @@ fn health_ok(node: &str) -> bool {
     response.starts_with("HTTP/1.0 200") || response.starts_with("HTTP/1.1 200")
 }
 
-/// Waits until the node answers /health, or panics with its output after a deadline.
+/// Waits until the node answers /healthz, or panics with its output after a deadline.
 fn wait_healthy(child: &mut Child, node: &str) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while Instant::now() < deadline {
@@ -126,44 +126,70 @@ async fn serve_from_config_then_load_and_query_with_the_cli() {
         &http,
     );
 
+    let data = dir.path().join("data").display().to_string();
+    // Each node on its own Postgres-protocol port too: tests run in parallel.
+    let postgres = format!("127.0.0.1:{}", free_port());
     tokio::task::spawn_blocking(move || {
-        let mut child = spawn_serve(&["--config", &config]);
+        let mut child = spawn_serve(&["--config", &config, "--postgres", &postgres]);
         wait_healthy(&mut child, &node);
 
         let file = dir.path().join("listings.ndjson");
         let o = run(&["generate", "--count", "500", "--seed", "3", "--out", file.to_str().unwrap()]);
         assert!(o.status.success(), "{}", text(&o));
-        let o = run(&["load", "listings", file.to_str().unwrap(), "--node", &node, "--batch-lines", "120"]);
+        let o = run(&["load", "listings", file.to_str().unwrap(), "--node", &node, "--data-dir", &data, "--batch-lines", "120"]);
         assert!(o.status.success(), "{}", text(&o));
         assert!(String::from_utf8_lossy(&o.stdout).contains("loaded 500 documents into listings"), "{}", text(&o));
 
-        let o = run(&["sql", "SELECT count(*) AS n, count(DISTINCT doc->'address'->>'city') > 5 AS many FROM listings", "--node", &node]);
+        let o = run(&["sql", "SELECT count(*) AS n, count(DISTINCT doc->'address'->>'city') > 5 AS many FROM listings", "--node", &node, "--data-dir", &data]);
         assert!(o.status.success(), "{}", text(&o));
         let out = String::from_utf8_lossy(&o.stdout).to_string();
         assert!(out.contains("500") && out.contains("true") && out.contains("(1 row)"), "{out}");
 
-        let o = run(&["sql", "SELECT id FROM listings WHERE id = 'lst-000007'", "--node", &node, "--json"]);
+        let o = run(&["sql", "SELECT id FROM listings WHERE id = 'lst-000007'", "--node", &node, "--data-dir", &data, "--json"]);
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json output");
         assert_eq!(v["rows"], serde_json::json!([["lst-000007"]]));
         assert_eq!(v["columns"][0]["type"], "text");
 
-        let o = run(&["sql", "SELECT doc->>'room_type', count(*) FROM listings GROUP BY 1", "--node", &node, "--profile"]);
+        let o = run(&["sql", "SELECT doc->>'room_type', count(*) FROM listings GROUP BY 1", "--node", &node, "--data-dir", &data, "--profile"]);
         let out = String::from_utf8_lossy(&o.stdout).to_string();
         assert!(o.status.success() && out.contains("ShardScanExec") && out.contains("output_rows"), "{}", text(&o));
 
         // A bad line stops the load, names the line, writes nothing of its batch, says how to resume.
         let bad = dir.path().join("bad.ndjson");
         std::fs::write(&bad, "{\"id\": \"b1\"}\n{\"id\": \"b2\"}\n{\"id\": \"b3\", oops}\n{\"id\": \"b4\"}\n").unwrap();
-        let o = run(&["load", "more", bad.to_str().unwrap(), "--node", &node]);
+        let o = run(&["load", "more", bad.to_str().unwrap(), "--node", &node, "--data-dir", &data]);
         assert!(!o.status.success());
         let err = String::from_utf8_lossy(&o.stderr).to_string();
         assert!(err.contains("22P02") && err.contains("line 3") && err.contains("--skip-lines 0"), "{err}");
-        let o = run(&["sql", "SELECT count(*) FROM more", "--node", &node, "--json"]);
+        let o = run(&["sql", "SELECT count(*) FROM more", "--node", &node, "--data-dir", &data, "--json"]);
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         assert_eq!(v["rows"], serde_json::json!([[0]]), "nothing of the failed batch was written");
 
+        // Without the password the node refuses, and the CLI says how to pass one.
+        let o = run(&["sql", "SELECT 1", "--node", &node, "--data-dir", "/nonexistent"]);
+        assert!(!o.status.success());
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(err.contains("ERROR 28P01") || err.contains("ERROR 28000"), "{err}");
+        assert!(err.contains("--password") && err.contains("DOCFUSION_PASSWORD"), "{err}");
+        let o = run(&["sql", "SELECT 1", "--node", &node, "--password", "wrong", "--data-dir", &data]);
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(!o.status.success() && err.contains("ERROR 28P01") && err.contains("was refused"), "{err}");
+        // The password itself works through the flag and the environment.
+        let password = std::fs::read_to_string(dir.path().join("data/password")).unwrap();
+        let o = run(&["sql", "SELECT 7 AS n", "--node", &node, "--password", password.trim(), "--data-dir", "/nonexistent", "--json"]);
+        assert!(o.status.success(), "{}", text(&o));
+        let o = Command::new(BIN)
+            .args(["sql", "SELECT 8 AS n", "--node", &node, "--json"])
+            .env("DOCFUSION_PASSWORD", password.trim())
+            .env("DOCFUSION_USER", "docfusion")
+            .env("DOCFUSION_DATA_DIR", "/nonexistent")
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{}", text(&o)));
+        assert_eq!(v["rows"], serde_json::json!([[8]]));
+
         // Errors a user causes come back with their SQLSTATE.
-        let o = run(&["sql", "SELECT * FROM nope", "--node", &node]);
+        let o = run(&["sql", "SELECT * FROM nope", "--node", &node, "--data-dir", &data]);
         assert!(!o.status.success());
         assert!(String::from_utf8_lossy(&o.stderr).contains("ERROR 42P01"), "{}", text(&o));
 
@@ -183,13 +209,30 @@ async fn embedded_default_keeps_data_across_restarts() {
         let data = base.path().join("docfusion-data");
         let http = format!("127.0.0.1:{}", free_port());
         let node = format!("http://{http}");
-        let args = ["--data-dir", data.to_str().unwrap(), "--http", &http];
+        let postgres = format!("127.0.0.1:{}", free_port());
+        let args = [
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--http",
+            &http,
+            "--postgres",
+            &postgres,
+        ];
 
         let mut child = spawn_serve(&args);
         wait_healthy(&mut child, &node);
         let file = base.path().join("docs.ndjson");
         std::fs::write(&file, "{\"id\": \"a\", \"v\": 1}\n{\"v\": 2}\n").unwrap();
-        let o = run(&["load", "things", file.to_str().unwrap(), "--node", &node]);
+        let data_dir = data.to_str().unwrap();
+        let o = run(&[
+            "load",
+            "things",
+            file.to_str().unwrap(),
+            "--node",
+            &node,
+            "--data-dir",
+            data_dir,
+        ]);
         assert!(o.status.success(), "{}", text(&o));
         assert!(terminate(child).success());
         // The local shards were stopped with the node.
@@ -212,6 +255,8 @@ async fn embedded_default_keeps_data_across_restarts() {
             "SELECT count(*), sum((doc->>'v')::int) FROM things",
             "--node",
             &node,
+            "--data-dir",
+            data_dir,
             "--json",
         ]);
         let v: serde_json::Value =
@@ -223,6 +268,8 @@ async fn embedded_default_keeps_data_across_restarts() {
             "SELECT id = doc->>'id', length(id) FROM things WHERE id <> 'a'",
             "--node",
             &node,
+            "--data-dir",
+            data_dir,
             "--json",
         ]);
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

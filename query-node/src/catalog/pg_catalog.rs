@@ -158,7 +158,7 @@ impl TableProvider for TypedAttributes {
                             info.schema
                                 .field_with_name(&col)
                                 .ok()
-                                .and_then(|f| TaggedType::of_field(f))
+                                .and_then(TaggedType::of_field)
                         });
                     match tagged {
                         Some(TaggedType::Jsonb) => Some(3802),

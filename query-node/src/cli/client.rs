@@ -1,7 +1,7 @@
 //! The CLI's client of a running node's HTTP API (`docfusiondb sql`, `docfusiondb load`).
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -11,6 +11,86 @@ use crate::cli::table::format_table;
 
 /// Default address of a node's HTTP API.
 pub const DEFAULT_NODE: &str = "http://127.0.0.1:8433";
+
+/// Who the CLI authenticates as (HTTP basic auth).
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The user.
+    pub user: String,
+    /// The password; `None` sends no credentials (a node with `auth.method: trust`).
+    pub password: Option<String>,
+    /// The file the password was read from, to name it when it is refused.
+    pub password_file: Option<PathBuf>,
+}
+
+impl Credentials {
+    /// The credentials of `user`: `password` when given, else the one an embedded node keeps
+    /// in `DATA_DIR/password` when that file exists.
+    pub fn resolve(
+        user: String,
+        password: Option<String>,
+        data_dir: &Path,
+    ) -> anyhow::Result<Credentials> {
+        if let Some(password) = password {
+            return Ok(Credentials {
+                user,
+                password: Some(password),
+                password_file: None,
+            });
+        }
+        let path = data_dir.join("password");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Credentials {
+                user,
+                password: Some(text.trim().to_string()),
+                password_file: Some(path),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Credentials {
+                user,
+                password: None,
+                password_file: None,
+            }),
+            Err(e) => Err(anyhow::anyhow!(
+                "cannot read the password file {}: {e}",
+                path.display()
+            )),
+        }
+    }
+
+    fn apply(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.password {
+            Some(password) => request.basic_auth(&self.user, Some(password)),
+            None => request,
+        }
+    }
+
+    /// What to do about a 401.
+    fn hint(&self) -> String {
+        let tried = match (&self.password, &self.password_file) {
+            (None, _) => "no password was sent".to_string(),
+            (Some(_), Some(file)) => format!(
+                "the password of user \"{}\" from {} was refused",
+                self.user,
+                file.display()
+            ),
+            (Some(_), None) => format!("the password of user \"{}\" was refused", self.user),
+        };
+        format!(
+            "{tried}. Pass the password with --password or DOCFUSION_PASSWORD (and the user with --user or DOCFUSION_USER); \
+             a node without configured users prints it at start and keeps it in DATA_DIR/password, which is read when --data-dir / DOCFUSION_DATA_DIR points at the node's data directory"
+        )
+    }
+}
+
+/// Turns a non-success answer into an error, with advice on credentials for a 401.
+fn failure(credentials: &Credentials, status: reqwest::StatusCode, body: &str) -> anyhow::Error {
+    let error = api_error(status, body);
+    if status == reqwest::StatusCode::UNAUTHORIZED {
+        anyhow::anyhow!("{error}\n{}", credentials.hint())
+    } else {
+        error
+    }
+}
 
 fn client() -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
@@ -42,17 +122,23 @@ fn unreachable(node: &str, e: reqwest::Error) -> anyhow::Error {
 }
 
 /// Runs `sql` on the node and returns the response JSON.
-pub async fn run_sql(node: &str, sql: &str) -> anyhow::Result<serde_json::Value> {
-    let response = client()?
+pub async fn run_sql(
+    node: &str,
+    credentials: &Credentials,
+    sql: &str,
+) -> anyhow::Result<serde_json::Value> {
+    let request = client()?
         .post(format!("{node}/v1/sql"))
-        .json(&serde_json::json!({ "sql": sql }))
+        .json(&serde_json::json!({ "sql": sql }));
+    let response = credentials
+        .apply(request)
         .send()
         .await
         .map_err(|e| unreachable(node, e))?;
     let status = response.status();
     let body = response.text().await?;
     if !status.is_success() {
-        return Err(api_error(status, &body));
+        return Err(failure(credentials, status, &body));
     }
     serde_json::from_str(&body).context("the node sent invalid JSON")
 }
@@ -99,6 +185,7 @@ pub fn response_table(response: &serde_json::Value) -> String {
 /// showing progress. On failure, says which line stopped it and how to resume.
 pub async fn load_file(
     node: &str,
+    credentials: &Credentials,
     collection: &str,
     path: &Path,
     id_field: &str,
@@ -144,10 +231,12 @@ pub async fn load_file(
                 "{node}/v1/collections/{collection}/documents?id_field={}&first_line={chunk_first_line}",
                 urlencode(id_field)
             );
-            let response = http
+            let request = http
                 .post(url)
                 .header("content-type", "application/x-ndjson")
-                .body(std::mem::take(&mut chunk))
+                .body(std::mem::take(&mut chunk));
+            let response = credentials
+                .apply(request)
                 .send()
                 .await
                 .map_err(|e| unreachable(node, e))?;
@@ -158,7 +247,7 @@ pub async fn load_file(
                 let resume = chunk_first_line - 1;
                 bail!(
                     "{}\nlines 1-{resume} are loaded; lines {chunk_first_line}-{line_no} were not. Fix the file and resume with --skip-lines {resume}",
-                    api_error(status, &body)
+                    failure(credentials, status, &body)
                 );
             }
             let v: serde_json::Value = serde_json::from_str(&body)?;

@@ -101,7 +101,7 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
     } else {
         println!("DocFusionDB: {shard_count} Postgres shards");
     }
-    println!("HTTP API on http://{http_addr}  (POST /v1/sql)");
+    println!("HTTP API on http://{http_addr}  (POST /v1/sql, GET /openapi.json)");
     println!("Postgres protocol on {pg_addr}");
     if let Some(g) = &generated {
         let (host, port) = pg_addr
@@ -124,9 +124,11 @@ pub async fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         crate::server::pg::PgServer::new(pg_listener, node.engine().clone(), auth.clone(), tls);
     let grace = std::time::Duration::from_millis(node.engine().config().limits.shutdown_grace_ms);
     let pg_task = tokio::spawn(pg.serve(shutdown.clone(), grace));
-    let app = crate::server::http::router(node.engine().clone());
+    let app = crate::server::http::router(node.engine().clone(), auth.clone());
     let http_shutdown = shutdown.clone();
     let http_task = tokio::spawn(async move {
+        // With the peer address, so that `auth.method: trust` can let loopback clients in.
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(http_listener, app)
             .with_graceful_shutdown(async move { http_shutdown.cancelled().await })
             .await

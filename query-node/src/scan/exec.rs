@@ -26,6 +26,7 @@ use datafusion::physical_plan::{
     SendableRecordBatchStream, SortOrderPushdownResult,
 };
 use futures::{Stream, StreamExt};
+use prometheus::HistogramTimer;
 use tokio_postgres::RowStream;
 
 use crate::catalog::ColumnReader;
@@ -325,6 +326,9 @@ enum ScanState {
     Reading {
         _conn: Box<deadpool_postgres::Object>,
         rows: Pin<Box<RowStream>>,
+        // Observes `shard_scan_seconds` when dropped: at the last batch, an error, or when
+        // the consumer stops reading.
+        scan_timer: HistogramTimer,
     },
     Done,
 }
@@ -347,17 +351,25 @@ fn shard_stream(
         let metrics = metrics.clone();
         let bytes = bytes.clone();
         async move {
-            let (conn, mut rows) = match state {
+            let (conn, mut rows, scan_timer) = match state {
                 ScanState::Done => return None,
-                ScanState::Reading { _conn, rows } => (_conn, rows),
+                ScanState::Reading {
+                    _conn,
+                    rows,
+                    scan_timer,
+                } => (_conn, rows, scan_timer),
                 ScanState::Start => {
+                    let scan_timer = crate::metrics::metrics()
+                        .shard_scan_seconds
+                        .with_label_values(&[shard.name.as_str()])
+                        .start_timer();
                     let conn = match shard.connect().await {
                         Ok(c) => c,
                         Err(e) => return Some((Err(ext(e)), ScanState::Done)),
                     };
                     let params: Vec<&str> = Vec::new();
                     match conn.query_raw(sql.as_str(), params).await {
-                        Ok(rows) => (Box::new(conn), Box::pin(rows)),
+                        Ok(rows) => (Box::new(conn), Box::pin(rows), scan_timer),
                         Err(e) => {
                             return Some((Err(ext(shard_error(&shard.name, &e))), ScanState::Done));
                         }
@@ -412,7 +424,11 @@ fn shard_stream(
             let next = if finished {
                 ScanState::Done
             } else {
-                ScanState::Reading { _conn: conn, rows }
+                ScanState::Reading {
+                    _conn: conn,
+                    rows,
+                    scan_timer,
+                }
             };
             Some((batch, next))
         }
