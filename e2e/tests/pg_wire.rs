@@ -30,6 +30,7 @@ async fn passwords_users_and_databases_are_checked() {
     );
     let e = tokio_postgres::connect(&bad_user, tokio_postgres::NoTls)
         .await
+        .map(|_| ())
         .expect_err("unknown user refused");
     assert_eq!(sqlstate(&e), "28P01");
 
@@ -39,12 +40,13 @@ async fn passwords_users_and_databases_are_checked() {
     );
     let e = tokio_postgres::connect(&bad_db, tokio_postgres::NoTls)
         .await
+        .map(|_| ())
         .expect_err("unknown database refused");
     assert_eq!(sqlstate(&e), "3D000");
 
     let c = h.connect().await;
     let row = c.query_one("SELECT 1 AS one", &[]).await.unwrap();
-    assert_eq!(row.get::<_, i64>(0), 1);
+    assert_eq!(row.get::<_, i32>(0), 1, "an integer literal is int4, as in Postgres");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -187,7 +189,7 @@ async fn errors_carry_sqlstates_and_leave_the_connection_usable() {
         let e = c.simple_query(sql).await.expect_err(sql);
         assert_eq!(sqlstate(&e), code, "{sql} (simple): {e}");
         assert_eq!(
-            c.query_one("SELECT 2", &[]).await.unwrap().get::<_, i64>(0),
+            c.query_one("SELECT 2", &[]).await.unwrap().get::<_, i32>(0),
             2
         );
     }
@@ -209,7 +211,7 @@ async fn cancel_request_stops_a_running_query() {
     assert!(started.elapsed() < Duration::from_secs(5));
     canceller.await.unwrap();
     assert_eq!(
-        c.query_one("SELECT 3", &[]).await.unwrap().get::<_, i64>(0),
+        c.query_one("SELECT 3", &[]).await.unwrap().get::<_, i32>(0),
         3
     );
 }
@@ -280,7 +282,7 @@ async fn transactions_fail_and_roll_back_like_postgres() {
         Some(tokio_postgres::SimpleQueryMessage::CommandComplete(_))
     ));
     assert_eq!(
-        c.query_one("SELECT 4", &[]).await.unwrap().get::<_, i64>(0),
+        c.query_one("SELECT 4", &[]).await.unwrap().get::<_, i32>(0),
         4
     );
 }
@@ -359,4 +361,35 @@ async fn psql_lists_collections_and_refuses_a_wrong_password() {
     let (ok, _, err) = h.psql(&[("PGPASSWORD", "nope")], &["-c", "SELECT 1"]);
     assert!(!ok);
     assert!(err.contains("password authentication failed"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_transaction_block_reads_one_snapshot() {
+    let h = PgHarness::start().await;
+    let mut c = h.connect().await;
+    let count = "SELECT count(*) FROM scenario";
+    let tx = c.transaction().await.unwrap();
+    let before: i64 = tx.query_one(count, &[]).await.unwrap().get(0);
+    assert_eq!(before, 3);
+    // Another writer commits documents on the shards meanwhile.
+    let more = (0..20)
+        .map(|i| format!("{{\"id\": \"new-{i}\", \"name\": \"N{i}\"}}\n"))
+        .collect::<String>();
+    docfusiondb::load::load_ndjson(h.node.engine().shards(), "scenario", &more, "id", 1)
+        .await
+        .unwrap();
+    let inside: i64 = tx.query_one(count, &[]).await.unwrap().get(0);
+    assert_eq!(inside, 3, "the block keeps its snapshot");
+    let ids: i64 = tx
+        .query_one("SELECT count(*) FROM scenario WHERE id LIKE 'new-%'", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(ids, 0);
+    tx.commit().await.unwrap();
+    let after: i64 = c.query_one(count, &[]).await.unwrap().get(0);
+    assert_eq!(after, 23, "after COMMIT the new documents are seen");
+    // Outside a block every statement reads the latest data (autocommit).
+    let again: i64 = c.query_one(count, &[]).await.unwrap().get(0);
+    assert_eq!(again, 23);
 }

@@ -19,6 +19,7 @@ pub mod server;
 pub mod session;
 pub mod shard_map;
 pub mod shards;
+pub mod snapshot;
 
 pub use engine::{Engine, QueryOutput};
 pub use error::SqlError;

@@ -172,6 +172,7 @@ pub struct Session {
     txn: TxnState,
     cursors: HashMap<String, Cursor>,
     savepoints: Vec<String>,
+    snapshot: Option<Arc<crate::snapshot::ReadSnapshot>>,
     user: String,
     /// What `current_setting()` reads: a copy of `settings`, kept in step.
     visible: Arc<std::sync::RwLock<BTreeMap<String, String>>>,
@@ -201,6 +202,7 @@ impl Session {
             txn: TxnState::Idle,
             cursors: HashMap::new(),
             savepoints: Vec::new(),
+            snapshot: None,
             user: user.to_string(),
             visible,
         }
@@ -219,6 +221,16 @@ impl Session {
             }
         }
         self.publish();
+    }
+
+    /// Hands the scans of this session the transaction's snapshot (or none).
+    fn install_snapshot(&mut self, snapshot: Option<Arc<crate::snapshot::ReadSnapshot>>) {
+        self.snapshot = snapshot.clone();
+        let state = self.ctx.state_ref();
+        let mut state = state.write();
+        state
+            .config_mut()
+            .set_extension(Arc::new(crate::snapshot::SessionSnapshot(snapshot)));
     }
 
     /// Publishes the settings to `current_setting()`.
@@ -857,6 +869,7 @@ impl Engine {
                     SqlError::new(sqlstate::INTERNAL_ERROR, "statement was not planned")
                 })?;
                 let verb = verb_of(&prepared.statement);
+                self.ensure_snapshot(session).await?;
                 let result = self.run_plan(session.context(), plan, params).await;
                 session.adopt_set_config();
                 result.map(|output| {
@@ -927,7 +940,7 @@ impl Engine {
             }
             C::Commit => {
                 let was = session.txn;
-                self.end_transaction(session);
+                self.end_transaction(session).await;
                 done(if was == TxnState::Failed {
                     "ROLLBACK"
                 } else {
@@ -935,7 +948,7 @@ impl Engine {
                 })
             }
             C::Rollback => {
-                self.end_transaction(session);
+                self.end_transaction(session).await;
                 done("ROLLBACK")
             }
             C::Declare { name, query } => {
@@ -953,6 +966,7 @@ impl Engine {
                 }
                 let statement = Statement::Statement(Box::new(ast::Statement::Query(query)));
                 let plan = self.plan_statement(session.context(), statement).await?;
+                self.ensure_snapshot(session).await?;
                 let output = self.run_plan(session.context(), plan, &[]).await?;
                 session.cursors.insert(
                     name,
@@ -1050,10 +1064,23 @@ impl Engine {
         }
     }
 
-    fn end_transaction(&self, session: &mut Session) {
+    async fn end_transaction(&self, session: &mut Session) {
         session.txn = TxnState::Idle;
         session.cursors.clear();
         session.savepoints.clear();
+        if let Some(snapshot) = session.snapshot.take() {
+            snapshot.release().await;
+            session.install_snapshot(None);
+        }
+    }
+
+    /// In a transaction block, the first query takes the block's read snapshot of every shard.
+    async fn ensure_snapshot(&self, session: &mut Session) -> Result<(), SqlError> {
+        if session.txn == TxnState::Open && session.snapshot.is_none() {
+            let snapshot = crate::snapshot::ReadSnapshot::take(self.shards()).await?;
+            session.install_snapshot(Some(Arc::new(snapshot)));
+        }
+        Ok(())
     }
 }
 

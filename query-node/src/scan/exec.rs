@@ -293,7 +293,7 @@ impl ExecutionPlan for ShardScanExec {
     fn execute(
         &self,
         partition: usize,
-        _context: Arc<TaskContext>,
+        context: Arc<TaskContext>,
     ) -> Result<SendableRecordBatchStream> {
         let schema = self.schema.clone();
         let Some(shard) = self.shards.get(partition).cloned() else {
@@ -308,8 +308,17 @@ impl ExecutionPlan for ShardScanExec {
         let batch_rows = self.batch_rows;
         let metrics = BaselineMetrics::new(&self.metrics, partition);
         let bytes = MetricBuilder::new(&self.metrics).counter(BYTES_SCANNED, partition);
+        // Inside a transaction block: read the block's snapshot of this shard.
+        let snapshot = context
+            .session_config()
+            .get_extension::<crate::snapshot::SessionSnapshot>()
+            .and_then(|s| {
+                s.0.as_ref()
+                    .and_then(|r| r.id(shard.index).map(str::to_string))
+            });
         let stream = shard_stream(
             shard,
+            snapshot,
             sql,
             schema.clone(),
             readers,
@@ -321,10 +330,39 @@ impl ExecutionPlan for ShardScanExec {
     }
 }
 
+/// A scan's connection; one still inside its snapshot transaction is closed, not returned
+/// to the pool, when the scan is dropped early.
+struct ScanConn {
+    conn: Option<deadpool_postgres::Object>,
+    in_txn: bool,
+}
+
+impl ScanConn {
+    /// Ends the snapshot transaction after the last row.
+    async fn finish(&mut self) {
+        if self.in_txn
+            && let Some(c) = &self.conn
+            && c.batch_execute("COMMIT").await.is_ok()
+        {
+            self.in_txn = false;
+        }
+    }
+}
+
+impl Drop for ScanConn {
+    fn drop(&mut self) {
+        if self.in_txn
+            && let Some(c) = self.conn.take()
+        {
+            drop(deadpool_postgres::Object::take(c));
+        }
+    }
+}
+
 enum ScanState {
     Start,
     Reading {
-        _conn: Box<deadpool_postgres::Object>,
+        conn: ScanConn,
         rows: Pin<Box<RowStream>>,
         // Observes `shard_scan_seconds` when dropped: at the last batch, an error, or when
         // the consumer stops reading.
@@ -335,6 +373,7 @@ enum ScanState {
 
 fn shard_stream(
     shard: Shard,
+    snapshot: Option<String>,
     sql: String,
     schema: SchemaRef,
     readers: Vec<ColumnReader>,
@@ -345,19 +384,20 @@ fn shard_stream(
     let ext = |e: SqlError| DataFusionError::External(Box::new(e));
     let stream = futures::stream::unfold(ScanState::Start, move |state| {
         let shard = shard.clone();
+        let snapshot = snapshot.clone();
         let sql = sql.clone();
         let schema = schema.clone();
         let readers = readers.clone();
         let metrics = metrics.clone();
         let bytes = bytes.clone();
         async move {
-            let (conn, mut rows, scan_timer) = match state {
+            let (mut conn, mut rows, scan_timer) = match state {
                 ScanState::Done => return None,
                 ScanState::Reading {
-                    _conn,
+                    conn,
                     rows,
                     scan_timer,
-                } => (_conn, rows, scan_timer),
+                } => (conn, rows, scan_timer),
                 ScanState::Start => {
                     let scan_timer = crate::metrics::metrics()
                         .shard_scan_seconds
@@ -367,9 +407,26 @@ fn shard_stream(
                         Ok(c) => c,
                         Err(e) => return Some((Err(ext(e)), ScanState::Done)),
                     };
+                    let mut conn = ScanConn {
+                        conn: Some(conn),
+                        in_txn: false,
+                    };
+                    let Some(c) = conn.conn.as_ref() else {
+                        return None;
+                    };
+                    if let Some(id) = &snapshot {
+                        conn.in_txn = true;
+                        let begin = format!(
+                            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
+                            id.replace('\'', "''")
+                        );
+                        if let Err(e) = c.batch_execute(&begin).await {
+                            return Some((Err(ext(shard_error(&shard.name, &e))), ScanState::Done));
+                        }
+                    }
                     let params: Vec<&str> = Vec::new();
-                    match conn.query_raw(sql.as_str(), params).await {
-                        Ok(rows) => (Box::new(conn), Box::pin(rows), scan_timer),
+                    match c.query_raw(sql.as_str(), params).await {
+                        Ok(rows) => (conn, Box::pin(rows), scan_timer),
                         Err(e) => {
                             return Some((Err(ext(shard_error(&shard.name, &e))), ScanState::Done));
                         }
@@ -403,6 +460,9 @@ fn shard_stream(
                 }
             }
             drop(timer);
+            if finished {
+                conn.finish().await;
+            }
             if count == 0 && finished {
                 return None;
             }
@@ -425,7 +485,7 @@ fn shard_stream(
                 ScanState::Done
             } else {
                 ScanState::Reading {
-                    _conn: conn,
+                    conn,
                     rows,
                     scan_timer,
                 }
