@@ -46,7 +46,11 @@ async fn passwords_users_and_databases_are_checked() {
 
     let c = h.connect().await;
     let row = c.query_one("SELECT 1 AS one", &[]).await.unwrap();
-    assert_eq!(row.get::<_, i32>(0), 1, "an integer literal is int4, as in Postgres");
+    assert_eq!(
+        row.get::<_, i32>(0),
+        1,
+        "an integer literal is int4, as in Postgres"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -392,4 +396,72 @@ async fn a_transaction_block_reads_one_snapshot() {
     // Outside a block every statement reads the latest data (autocommit).
     let again: i64 = c.query_one(count, &[]).await.unwrap().get(0);
     assert_eq!(again, 23);
+}
+
+/// A self-signed certificate and key (PEM) made with the `openssl` binary.
+fn self_signed(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let out = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("openssl runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (cert, key)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tls_require_refuses_plaintext_and_a_bad_certificate_stops_start_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = self_signed(dir.path());
+
+    // A certificate that does not load is an error, never a fall-back to plaintext.
+    let mut config = docfusion_types::NodeConfig::default();
+    config.tls.mode = docfusion_types::TlsMode::Require;
+    config.tls.cert = Some(dir.path().join("missing.pem"));
+    config.tls.key = Some(key.clone());
+    let e = docfusiondb::server::pg::tls_acceptor(&config)
+        .err()
+        .unwrap();
+    assert!(
+        e.to_string().contains("cannot read TLS certificate"),
+        "{e:#}"
+    );
+    let garbage = dir.path().join("garbage.pem");
+    std::fs::write(&garbage, "not a certificate").unwrap();
+    config.tls.cert = Some(garbage);
+    assert!(docfusiondb::server::pg::tls_acceptor(&config).is_err());
+
+    let h = PgHarness::start_with(|c| {
+        c.tls.mode = docfusion_types::TlsMode::Require;
+        c.tls.cert = Some(cert.clone());
+        c.tls.key = Some(key.clone());
+    })
+    .await;
+    let (ok, out, err) = h.psql(&[("PGSSLMODE", "require")], &["-c", r"\conninfo"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("SSL connection"), "{out}");
+    let (ok, out, err) = h.psql(
+        &[("PGSSLMODE", "require")],
+        &[
+            "-A",
+            "-t",
+            "-c",
+            "SELECT doc->>'name' FROM scenario WHERE id = 'a1'",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "Alpha");
+    let (ok, _, err) = h.psql(&[("PGSSLMODE", "disable")], &["-c", "SELECT 1"]);
+    assert!(!ok);
+    assert!(err.contains("this server requires TLS"), "{err}");
 }

@@ -317,9 +317,11 @@ impl ExecutionPlan for ShardScanExec {
                     .and_then(|r| r.id(shard.index).map(str::to_string))
             });
         let stream = shard_stream(
-            shard,
-            snapshot,
-            sql,
+            ShardQuery {
+                shard,
+                snapshot,
+                sql,
+            },
             schema.clone(),
             readers,
             batch_rows,
@@ -362,7 +364,7 @@ impl Drop for ScanConn {
 enum ScanState {
     Start,
     Reading {
-        conn: ScanConn,
+        conn: Box<ScanConn>,
         rows: Pin<Box<RowStream>>,
         // Observes `shard_scan_seconds` when dropped: at the last batch, an error, or when
         // the consumer stops reading.
@@ -371,10 +373,15 @@ enum ScanState {
     Done,
 }
 
-fn shard_stream(
+/// What one shard scan reads: the shard, the SQL, and the transaction snapshot to read in.
+struct ShardQuery {
     shard: Shard,
     snapshot: Option<String>,
     sql: String,
+}
+
+fn shard_stream(
+    query: ShardQuery,
     schema: SchemaRef,
     readers: Vec<ColumnReader>,
     batch_rows: usize,
@@ -382,6 +389,11 @@ fn shard_stream(
     bytes: Count,
 ) -> BatchStream {
     let ext = |e: SqlError| DataFusionError::External(Box::new(e));
+    let ShardQuery {
+        shard,
+        snapshot,
+        sql,
+    } = query;
     let stream = futures::stream::unfold(ScanState::Start, move |state| {
         let shard = shard.clone();
         let snapshot = snapshot.clone();
@@ -407,13 +419,11 @@ fn shard_stream(
                         Ok(c) => c,
                         Err(e) => return Some((Err(ext(e)), ScanState::Done)),
                     };
-                    let mut conn = ScanConn {
+                    let mut conn = Box::new(ScanConn {
                         conn: Some(conn),
                         in_txn: false,
-                    };
-                    let Some(c) = conn.conn.as_ref() else {
-                        return None;
-                    };
+                    });
+                    let c = conn.conn.as_ref()?;
                     if let Some(id) = &snapshot {
                         conn.in_txn = true;
                         let begin = format!(
