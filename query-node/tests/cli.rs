@@ -89,11 +89,9 @@ fn terminate(mut child: Child) -> std::process::ExitStatus {
 }
 
 fn spawn_serve(args: &[&str]) -> Child {
-    let postgres = format!("127.0.0.1:{}", free_port());
     Command::new(BIN)
         .arg("serve")
         .args(args)
-        .args(["--postgres", &postgres])
         .env("RUST_BACKTRACE", "0")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
