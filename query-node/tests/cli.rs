@@ -350,7 +350,7 @@ async fn sigterm_cancels_running_statements_at_the_deadline_and_exits_zero() {
             String::from_utf8_lossy(&quick.stderr)
         );
         let long =
-            psql("SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b")
+            psql("SELECT count(*) FROM generate_series(1, 100000) a(x), generate_series(1, 100000) b(y) WHERE x + y > 0")
                 .spawn()
                 .unwrap();
         // Give the statement time to start before the signal (it runs for minutes).
@@ -362,8 +362,12 @@ async fn sigterm_cancels_running_statements_at_the_deadline_and_exits_zero() {
             "the drain ended at its deadline, not when the statement would have"
         );
         let out = long.wait_with_output().unwrap();
-        assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success(),
+            "{}\n{err}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         assert!(
             err.contains("terminating connection due to administrator command"),
             "{err}"

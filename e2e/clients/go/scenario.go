@@ -19,7 +19,7 @@ import (
 	"github.com/jackc/pgx/v4"
 )
 
-const longQuery = "SELECT count(*) FROM generate_series(1,100000) a, generate_series(1,100000) b"
+const longQuery = "SELECT count(*) FROM generate_series(1,100000) a(x), generate_series(1,100000) b(y) WHERE x + y > 0"
 
 type stepFailed struct{ msg string }
 

@@ -29,7 +29,7 @@ import org.postgresql.util.PGobject;
 
 public class Scenario {
     static final String LONG_QUERY =
-        "SELECT count(*) FROM generate_series(1,100000) a, generate_series(1,100000) b";
+        "SELECT count(*) FROM generate_series(1,100000) a(x), generate_series(1,100000) b(y) WHERE x + y > 0";
     static final ScheduledExecutorService TIMERS = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r);
         t.setDaemon(true);

@@ -18,7 +18,7 @@ const PORT = Number(env('DFDB_PORT'));
 const USER = env('DFDB_USER');
 const PASSWORD = env('DFDB_PASSWORD');
 const DBNAME = env('DFDB_DBNAME');
-const LONG_QUERY = 'SELECT count(*) FROM generate_series(1,100000) a, generate_series(1,100000) b';
+const LONG_QUERY = 'SELECT count(*) FROM generate_series(1,100000) a(x), generate_series(1,100000) b(y) WHERE x + y > 0';
 
 class StepFailed extends Error {}
 const INSPECT = { breakLength: Infinity, depth: 10 };

@@ -13,7 +13,7 @@ USER = os.environ["DFDB_USER"]
 PASSWORD = os.environ["DFDB_PASSWORD"]
 DBNAME = os.environ["DFDB_DBNAME"]
 
-LONG_QUERY = "SELECT count(*) FROM generate_series(1,100000) a, generate_series(1,100000) b"
+LONG_QUERY = "SELECT count(*) FROM generate_series(1,100000) a(x), generate_series(1,100000) b(y) WHERE x + y > 0"
 JSON_QUERY = (
     "SELECT id, doc->>'name' AS name, (doc->>'price')::float8 AS price, doc->'tags' AS tags "
     "FROM scenario WHERE doc->>'city' = {p} ORDER BY id"
