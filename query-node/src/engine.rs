@@ -219,8 +219,16 @@ impl Engine {
         let physical = frame.create_physical_plan().await.map_err(df_err)?;
         // The executed plan's schema: after our analyzer rules (`jsonb::text` is text).
         let schema: SchemaRef = physical.schema();
-        let batches = datafusion::physical_plan::collect(physical.clone(), task)
+        // Operators run on the execution runtime, not on the task serving the client: a
+        // statement that computes for long between yields (a nested-loop join) then neither
+        // starves other connections nor delays its own cancellation, which answers at once;
+        // dropping this future aborts the execution at its next yield.
+        let handle =
+            execution_runtime().spawn(datafusion::physical_plan::collect(physical.clone(), task));
+        let _abort = AbortOnDrop(handle.abort_handle());
+        let batches = handle
             .await
+            .map_err(|e| SqlError::new(sqlstate::INTERNAL_ERROR, format!("execution failed: {e}")))?
             .map_err(df_err)?;
         let usage = plan_usage(physical.as_ref());
         let out = QueryOutput {
@@ -427,6 +435,28 @@ pub fn parse_sql(sql: &str) -> Result<Vec<Statement>, SqlError> {
         return Err(SqlError::new(sqlstate::SYNTAX_ERROR, "empty query"));
     }
     Ok(statements)
+}
+
+/// The runtime statements execute on (one worker per core; never shut down, so that a
+/// statement still computing when the process exits does not hold the exit up).
+fn execution_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .thread_name("docfusion-exec")
+            .enable_all()
+            .build()
+            .expect("the execution runtime starts")
+    });
+    &RUNTIME
+}
+
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 #[derive(Default)]
