@@ -46,7 +46,11 @@ pub async fn connect(dsn: &str, what: &str) -> Result<Client> {
         .with_context(|| format!("connecting to {what}"))?;
     let what = what.to_string();
     tokio::spawn(async move {
-        if let Err(e) = connection.await {
+        // A server closing a connection at the end of a run is not worth a message; a read
+        // on a closed connection fails and is reported by whoever made it.
+        if let Err(e) = connection.await
+            && !e.is_closed()
+        {
             eprintln!("{what} connection: {e}");
         }
     });
