@@ -52,6 +52,27 @@ impl Servers {
         })
     }
 
+    /// [`Servers::start`] on the blocking pool; then says on stderr where the servers are.
+    pub async fn launch(shard_count: usize) -> Result<Servers> {
+        let servers = tokio::task::spawn_blocking(move || Servers::start(shard_count))
+            .await
+            .context("starting the servers")??;
+        eprintln!(
+            "servers under {}: baseline {}, shards {}",
+            servers.dir().display(),
+            servers.baseline.dsn(),
+            servers.shard_dsns().join(" | ")
+        );
+        Ok(servers)
+    }
+
+    /// [`Servers::stop`] on the blocking pool.
+    pub async fn shut_down(self) -> Result<()> {
+        tokio::task::spawn_blocking(move || self.stop())
+            .await
+            .context("stopping the servers")?
+    }
+
     /// Where the servers' data directories are.
     pub fn dir(&self) -> &Path {
         self.dir.path()

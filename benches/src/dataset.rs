@@ -1,6 +1,7 @@
 //! Loading the same generated listings into the baseline Postgres (plain table + GIN index,
 //! binary COPY) and into DocFusionDB (through the product's own collection and load path).
 
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -22,18 +23,47 @@ const BASELINE_DDL: &str = "DROP TABLE IF EXISTS listings;
 CREATE TABLE listings (id text PRIMARY KEY, doc jsonb NOT NULL);
 CREATE INDEX listings_doc_path_ops ON listings USING gin (doc jsonb_path_ops);";
 
+/// Documents generated and loaded at a time by [`load_both`], so that a million documents
+/// never sit in memory at once (a multiple of [`LOAD_CHUNK`]).
+const LOAD_BATCH: u64 = 20_000;
+
 /// The `count` listings of data set `seed`.
 pub fn generate(seed: u64, count: usize) -> Vec<Value> {
     docfusion_sample::listings(seed, count).collect()
 }
 
+/// The listings `range` (0-based indexes) of data set `seed`.
+fn generate_range(seed: u64, range: Range<u64>) -> Vec<Value> {
+    range
+        .map(|index| docfusion_sample::listing(seed, index))
+        .collect()
+}
+
+/// The `id` of a generated listing.
+pub fn listing_id(doc: &Value) -> Result<&str> {
+    doc.get("id")
+        .and_then(Value::as_str)
+        .context("a generated listing has no string id")
+}
+
 /// Loads `docs` into a fresh `listings` table of the baseline.
 pub async fn load_baseline(client: &Client, docs: &[Value]) -> Result<Duration> {
     let started = Instant::now();
+    create_baseline_table(client).await?;
+    copy_into_baseline(client, docs).await?;
+    Ok(started.elapsed())
+}
+
+/// Drops and creates the baseline's `listings` table with its index.
+async fn create_baseline_table(client: &Client) -> Result<()> {
     client
         .batch_execute(BASELINE_DDL)
         .await
-        .context("creating the baseline table")?;
+        .context("creating the baseline table")
+}
+
+/// Appends `docs` to the baseline's `listings` with one binary COPY.
+async fn copy_into_baseline(client: &Client, docs: &[Value]) -> Result<()> {
     let sink = client
         .copy_in("COPY listings (id, doc) FROM STDIN (FORMAT binary)")
         .await
@@ -41,10 +71,7 @@ pub async fn load_baseline(client: &Client, docs: &[Value]) -> Result<Duration> 
     let writer = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::JSONB]);
     futures::pin_mut!(writer);
     for doc in docs {
-        let id = doc
-            .get("id")
-            .and_then(Value::as_str)
-            .context("a generated listing has no string id")?;
+        let id = listing_id(doc)?;
         writer
             .as_mut()
             .write(&[&id, doc])
@@ -55,12 +82,23 @@ pub async fn load_baseline(client: &Client, docs: &[Value]) -> Result<Duration> 
         .finish()
         .await
         .context("finishing COPY into the baseline")?;
-    Ok(started.elapsed())
+    Ok(())
 }
 
 /// Drops the collection from every shard (so each size starts empty), then creates and
 /// loads it through `docfusiondb::load`, in chunks of NDJSON as the HTTP API receives them.
 pub async fn load_docfusion(engine: &Engine, docs: &[Value]) -> Result<Duration> {
+    drop_docfusion_collection(engine).await?;
+    let started = Instant::now();
+    create_docfusion_collection(engine).await?;
+    load_into_docfusion(engine, docs, 0).await?;
+    let elapsed = started.elapsed();
+    refresh_catalog(engine).await?;
+    Ok(elapsed)
+}
+
+/// Drops `listings` from every shard and lets the catalog forget it.
+async fn drop_docfusion_collection(engine: &Engine) -> Result<()> {
     try_join_all(engine.shards().shards().iter().map(|shard| async move {
         let conn = shard
             .connect()
@@ -71,34 +109,99 @@ pub async fn load_docfusion(engine: &Engine, docs: &[Value]) -> Result<Duration>
             .with_context(|| format!("dropping listings on {}", shard.name))
     }))
     .await?;
-    engine
-        .catalog()
-        .refresh()
-        .await
-        .map_err(|e| anyhow::anyhow!("refreshing the catalog: {}: {}", e.code, e.message))?;
+    refresh_catalog(engine).await
+}
 
-    let started = Instant::now();
+async fn create_docfusion_collection(engine: &Engine) -> Result<()> {
     docfusiondb::load::create_collection(engine.shards(), COLLECTION)
         .await
         .map_err(|e| anyhow::anyhow!("create_collection: {}: {}", e.code, e.message))?;
+    Ok(())
+}
+
+/// Loads `docs`, the listings from index `first_index` on, in chunks of NDJSON lines.
+async fn load_into_docfusion(engine: &Engine, docs: &[Value], first_index: u64) -> Result<()> {
     for (chunk_index, chunk) in docs.chunks(LOAD_CHUNK).enumerate() {
         let mut ndjson = String::new();
         for doc in chunk {
             ndjson.push_str(&doc.to_string());
             ndjson.push('\n');
         }
-        let first_line = (chunk_index * LOAD_CHUNK) as u64 + 1;
+        let first_line = first_index + (chunk_index * LOAD_CHUNK) as u64 + 1;
         docfusiondb::load::load_ndjson(engine.shards(), COLLECTION, &ndjson, "id", first_line)
             .await
             .map_err(|e| anyhow::anyhow!("load_ndjson: {}: {}", e.code, e.message))?;
     }
-    let elapsed = started.elapsed();
+    Ok(())
+}
+
+async fn refresh_catalog(engine: &Engine) -> Result<()> {
     engine
         .catalog()
         .refresh()
         .await
-        .map_err(|e| anyhow::anyhow!("refreshing the catalog: {}: {}", e.code, e.message))?;
-    Ok(elapsed)
+        .map_err(|e| anyhow::anyhow!("refreshing the catalog: {}: {}", e.code, e.message))
+}
+
+/// What [`load_both`] did.
+#[derive(Debug, Clone)]
+pub struct LoadedBoth {
+    /// Time spent loading the baseline (table, index and COPY).
+    pub baseline: Duration,
+    /// Time spent loading DocFusionDB (create_collection and load_ndjson).
+    pub docfusion: Duration,
+    /// The ids of the loaded listings, in order.
+    pub ids: Vec<String>,
+}
+
+/// Loads listings `0..count` of data set `seed` into a fresh baseline table and a fresh
+/// DocFusionDB collection, generating [`LOAD_BATCH`] documents at a time: the same tables,
+/// indexes and load paths as [`load_baseline`] and [`load_docfusion`], without holding
+/// every document in memory.
+pub async fn load_both(
+    baseline: &Client,
+    engine: &Engine,
+    seed: u64,
+    count: u64,
+) -> Result<LoadedBoth> {
+    drop_docfusion_collection(engine).await?;
+    let mut loaded = LoadedBoth {
+        baseline: Duration::ZERO,
+        docfusion: Duration::ZERO,
+        ids: Vec::with_capacity(usize::try_from(count).unwrap_or_default()),
+    };
+    let started = Instant::now();
+    create_baseline_table(baseline).await?;
+    loaded.baseline += started.elapsed();
+    let started = Instant::now();
+    create_docfusion_collection(engine).await?;
+    loaded.docfusion += started.elapsed();
+
+    let mut next = 0;
+    while next < count {
+        let range = next..count.min(next + LOAD_BATCH);
+        next = range.end;
+        let docs = tokio::task::spawn_blocking({
+            let range = range.clone();
+            move || generate_range(seed, range)
+        })
+        .await
+        .context("generating the documents")?;
+        for doc in &docs {
+            loaded.ids.push(listing_id(doc)?.to_string());
+        }
+        let started = Instant::now();
+        copy_into_baseline(baseline, &docs).await?;
+        loaded.baseline += started.elapsed();
+        let started = Instant::now();
+        load_into_docfusion(engine, &docs, range.start).await?;
+        loaded.docfusion += started.elapsed();
+        if next % (10 * LOAD_BATCH) == 0 || next == count {
+            eprintln!("  loaded {next} of {count}");
+        }
+    }
+    refresh_catalog(engine).await?;
+    Ok(loaded)
 }
 
 /// `VACUUM ANALYZE` on the baseline and every shard, then a checkpoint, so that no side

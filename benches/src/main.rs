@@ -2,28 +2,16 @@
 //! DocFusionDB (K shards), runs analytic queries on both, checks that they agree, and prints
 //! a Markdown table of the timings.
 
-mod cluster;
-mod compare;
-mod dataset;
-mod measure;
-mod queries;
-mod report;
-mod timing;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
-use docfusion_types::{NodeConfig, ShardConfig};
-use docfusiondb::node::Node;
-use tokio::io::AsyncWriteExt;
-use tokio_postgres::{Client, NoTls};
-
-use crate::cluster::Servers;
-use crate::measure::Verdict;
-use crate::report::{Machine, SizeReport};
+use docfusion_benches::cluster::Servers;
+use docfusion_benches::measure::{self, Verdict};
+use docfusion_benches::report::{self, SizeReport};
+use docfusion_benches::{dataset, exit, queries, setup};
 
 /// Benchmark DocFusionDB against plain PostgreSQL on the same documents and queries.
 #[derive(Debug, Parser)]
@@ -52,78 +40,15 @@ struct Args {
     explain: bool,
 }
 
-/// The settings reported for every server (they are the same on all of them).
-const REPORTED_SETTINGS: &[&str] = &[
-    "shared_buffers",
-    "work_mem",
-    "effective_cache_size",
-    "max_parallel_workers_per_gather",
-    "jit",
-    "fsync",
-    "synchronous_commit",
-    "lc_collate",
-];
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    // On Ctrl-C the run is dropped, which stops the servers (their Drop) before exiting.
-    let outcome = tokio::select! {
-        outcome = run(args) => outcome,
-        _ = tokio::signal::ctrl_c() => Err(anyhow!("interrupted")),
-    };
-    match outcome {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => {
-            eprintln!(
-                "docfusion-bench: some answers differ or failed (see the table): exit status 1"
-            );
-            ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("docfusion-bench: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// The command line as typed, for the report.
-fn command_line() -> String {
-    let args: Vec<String> = std::env::args()
-        .map(|a| {
-            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'') {
-                format!("'{}'", a.replace('\'', "'\\''"))
-            } else {
-                a
-            }
-        })
-        .collect();
-    args.join(" ")
-}
-
-/// Connects a client to the baseline, its connection driven by a task.
-async fn connect(dsn: &str) -> Result<Client> {
-    let (client, connection) = tokio_postgres::connect(dsn, NoTls)
-        .await
-        .context("connecting to the baseline")?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            eprintln!("baseline connection: {e}");
-        }
-    });
-    Ok(client)
-}
-
-async fn settings(client: &Client) -> Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    for name in REPORTED_SETTINGS {
-        let row = client
-            .query_one(&format!("SHOW {name}"), &[])
-            .await
-            .with_context(|| format!("SHOW {name}"))?;
-        out.push(((*name).to_string(), row.get::<_, String>(0)));
-    }
-    Ok(out)
+    exit::run_to_exit(
+        "docfusion-bench",
+        "some answers differ or failed (see the table)",
+        run(args),
+    )
+    .await
 }
 
 /// Runs the whole benchmark; `Ok(false)` when an answer differed or a query failed.
@@ -132,41 +57,15 @@ async fn run(args: Args) -> Result<bool> {
         bail!("--shards, --runs and every --docs size must be at least 1");
     }
     let queries = queries::select(&args.queries).map_err(|e| anyhow!(e))?;
-    let command_line = command_line();
+    let command_line = report::command_line();
 
-    let shard_count = args.shards;
-    let servers = tokio::task::spawn_blocking(move || Servers::start(shard_count))
-        .await
-        .context("starting the servers")??;
-    eprintln!(
-        "servers under {}: baseline {}, shards {}",
-        servers.dir().display(),
-        servers.baseline.dsn(),
-        servers.shard_dsns().join(" | ")
-    );
-    let baseline = connect(&servers.baseline.dsn()).await?;
-
-    let config = NodeConfig {
-        data_dir: servers.dir().join("node"),
-        shards: servers
-            .shard_dsns()
-            .into_iter()
-            .map(|dsn| ShardConfig { name: None, dsn })
-            .collect(),
-        ..NodeConfig::default()
-    };
-    let node = Node::start(config)
-        .await
-        .context("starting the DocFusionDB node")?;
+    let servers = Servers::launch(args.shards).await?;
+    let baseline = setup::connect(&servers.baseline.dsn(), "the baseline").await?;
+    let config = setup::node_config(servers.dir(), servers.shard_dsns(), false);
+    let node = setup::start_node(config).await?;
     let engine = node.engine().clone();
 
-    let mut machine = Machine::detect().await;
-    machine.postgres_version = baseline
-        .query_one("SHOW server_version", &[])
-        .await
-        .context("SHOW server_version")?
-        .get::<_, String>(0);
-    machine.settings = settings(&baseline).await?;
+    let machine = setup::machine(&baseline).await?;
     let header = report::header(&machine, &command_line);
     let mut markdown = header.clone();
     println!("{header}");
@@ -230,22 +129,11 @@ async fn run(args: Args) -> Result<bool> {
     }
 
     if let Some(path) = &args.markdown_out {
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .await
-            .with_context(|| format!("opening {}", path.display()))?;
-        markdown.push('\n');
-        file.write_all(markdown.as_bytes())
-            .await
-            .with_context(|| format!("writing {}", path.display()))?;
+        report::append_markdown(path, &markdown).await?;
     }
 
     drop(baseline);
     node.stop().await.context("stopping the node")?;
-    tokio::task::spawn_blocking(move || servers.stop())
-        .await
-        .context("stopping the servers")??;
+    servers.shut_down().await?;
     Ok(all_agree)
 }

@@ -1,6 +1,10 @@
 //! The Markdown report: machine facts, settings, and one table per data set size.
 
 use std::fmt::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use tokio::io::AsyncWriteExt;
 
 use crate::measure::{Measurement, Verdict};
 use crate::timing::Summary;
@@ -108,6 +112,33 @@ fn verdict_cell(verdict: &Verdict) -> String {
         Verdict::DocfusionFailed(e) => format!("**FAILED on DocFusionDB**: {}", cell(e)),
         Verdict::PostgresFailed(e) => format!("**FAILED on Postgres**: {}", cell(e)),
     }
+}
+
+/// The command line as typed, for the report.
+pub fn command_line() -> String {
+    let args: Vec<String> = std::env::args()
+        .map(|a| {
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'') {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            } else {
+                a
+            }
+        })
+        .collect();
+    args.join(" ")
+}
+
+/// Appends `markdown` and a blank line to the file at `path` (created if missing).
+pub async fn append_markdown(path: &Path, markdown: &str) -> Result<()> {
+    let mut file = tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .await
+        .with_context(|| format!("opening {}", path.display()))?;
+    file.write_all(format!("{markdown}\n").as_bytes())
+        .await
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// The header shared by every table of a run.

@@ -1,0 +1,144 @@
+//! `docfusion-pointreads`: loads the same listings into a plain PostgreSQL and into
+//! DocFusionDB (K shards), serves DocFusionDB over the Postgres protocol in this process, and
+//! reads documents by id with C concurrent clients and a prepared statement on both, then
+//! prints reads/s and latencies side by side.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use docfusion_benches::cluster::Servers;
+use docfusion_benches::pointreads::{self, LoadShape, PointReadReport};
+use docfusion_benches::setup::{self, WireServer};
+use docfusion_benches::{dataset, exit, report};
+
+/// Point reads by id over the Postgres protocol, DocFusionDB against plain PostgreSQL.
+#[derive(Debug, Parser)]
+#[command(name = "docfusion-pointreads", version)]
+struct Args {
+    /// Documents to load.
+    #[arg(long, default_value_t = 1_000_000)]
+    docs: u64,
+    /// Number of DocFusionDB shards.
+    #[arg(long, default_value_t = 2)]
+    shards: usize,
+    /// Concurrent clients per side, each with its own connection.
+    #[arg(long, default_value_t = 8)]
+    clients: usize,
+    /// Measured seconds per side.
+    #[arg(long, default_value_t = 10.0)]
+    seconds: f64,
+    /// Warm-up seconds per side before the measured window.
+    #[arg(long, default_value_t = 2.0)]
+    warm_up: f64,
+    /// Seed of the data set and of the clients' ids.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Ids whose documents are compared between the two sides.
+    #[arg(long, default_value_t = 100)]
+    compare: usize,
+    /// Append the Markdown report to this file.
+    #[arg(long, value_name = "FILE")]
+    markdown_out: Option<PathBuf>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    exit::run_to_exit(
+        "docfusion-pointreads",
+        "reads failed or answers differ (see the report)",
+        run(args),
+    )
+    .await
+}
+
+/// A positive, finite number of seconds from the command line.
+fn seconds(value: f64, option: &str) -> Result<Duration> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .with_context(|| format!("{option} must be a positive number of seconds, not {value}"))
+}
+
+/// Runs the benchmark; `Ok(false)` when a read failed or the documents differ.
+async fn run(args: Args) -> Result<bool> {
+    if args.shards == 0 || args.clients == 0 || args.docs == 0 {
+        bail!("--shards, --clients and --docs must be at least 1");
+    }
+    let shape = LoadShape {
+        clients: args.clients,
+        warm_up: seconds(args.warm_up, "--warm-up")?,
+        measured: seconds(args.seconds, "--seconds")?,
+        seed: args.seed,
+    };
+    let command_line = report::command_line();
+
+    let servers = Servers::launch(args.shards).await?;
+    let baseline_dsn = servers.baseline.dsn();
+    let baseline = setup::connect(&baseline_dsn, "the baseline").await?;
+    let config = setup::node_config(servers.dir(), servers.shard_dsns(), true);
+    let node = setup::start_node(config.clone()).await?;
+    let engine = node.engine().clone();
+    let wire = WireServer::start(&config, engine.clone()).await?;
+    eprintln!("DocFusionDB's Postgres protocol: {}", wire.dsn());
+
+    let machine = setup::machine(&baseline).await?;
+    let mut markdown = report::header(&machine, &command_line);
+    println!("{markdown}");
+
+    eprintln!(
+        "generating and loading {} listings (seed {}) into both sides…",
+        args.docs, args.seed
+    );
+    let loaded = dataset::load_both(&baseline, &engine, args.seed, args.docs).await?;
+    eprintln!("VACUUM ANALYZE…");
+    dataset::vacuum_analyze(&baseline, &engine).await?;
+    let ids: Arc<[String]> = loaded.ids.into();
+
+    eprintln!(
+        "comparing the documents of {} random ids…",
+        args.compare.min(ids.len())
+    );
+    let comparison =
+        pointreads::compare_docs(&baseline_dsn, &wire.dsn(), &ids, args.compare, args.seed).await?;
+
+    eprintln!(
+        "PostgreSQL: {} clients, {:?} warm-up + {:?}…",
+        shape.clients, shape.warm_up, shape.measured
+    );
+    let postgres =
+        pointreads::run_point_reads(&baseline_dsn, "the baseline", ids.clone(), shape).await?;
+    eprintln!("  {:.0} reads/s", postgres.reads_per_second());
+    eprintln!("DocFusionDB: the same…");
+    let docfusion =
+        pointreads::run_point_reads(&wire.dsn(), "DocFusionDB", ids.clone(), shape).await?;
+    eprintln!("  {:.0} reads/s", docfusion.reads_per_second());
+
+    let point_reads = PointReadReport {
+        docs: args.docs,
+        shards: args.shards,
+        shape,
+        baseline_load_s: loaded.baseline.as_secs_f64(),
+        docfusion_load_s: loaded.docfusion.as_secs_f64(),
+        postgres,
+        docfusion,
+        comparison,
+    };
+    let table = pointreads::table(&point_reads);
+    println!("{table}");
+    markdown.push('\n');
+    markdown.push_str(&table);
+    if let Some(path) = &args.markdown_out {
+        report::append_markdown(path, &markdown).await?;
+    }
+
+    drop(baseline);
+    wire.stop().await?;
+    node.stop().await.context("stopping the node")?;
+    servers.shut_down().await?;
+    Ok(!point_reads.has_failures())
+}

@@ -1,0 +1,13 @@
+//! The benchmark harness as a library: the servers of a run, the shared data set, the
+//! analytic-query comparison (`docfusion-bench`) and the point-read load (`docfusion-pointreads`).
+
+pub mod cluster;
+pub mod compare;
+pub mod dataset;
+pub mod exit;
+pub mod measure;
+pub mod pointreads;
+pub mod queries;
+pub mod report;
+pub mod setup;
+pub mod timing;

@@ -1,0 +1,538 @@
+//! Point reads by id over the Postgres protocol: C clients, each with one prepared
+//! `SELECT doc FROM listings WHERE id = $1`, read uniformly random ids for a fixed time;
+//! every answer is checked (one row, the listing asked for). The same load runs against the
+//! baseline and against DocFusionDB's wire server, and the report puts the two side by side.
+
+use std::error::Error;
+use std::fmt::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use docfusion_sample::SplitMix64;
+use futures::future::join_all;
+use tokio_postgres::types::{FromSql, Type};
+use tokio_postgres::{Client, Row, Statement};
+
+use crate::setup::connect;
+
+/// The statement every client prepares once, the same text on both sides.
+pub const POINT_READ_SQL: &str = "SELECT doc FROM listings WHERE id = $1";
+
+/// Random streams of [`SplitMix64::for_item`]: one per client for the load, one for the
+/// answer comparison.
+const CLIENT_STREAM: u64 = 0x706f_696e_7472_6464; // "pointrdd"
+const COMPARE_STREAM: u64 = 0x636f_6d70_6172_6521; // "compare!"
+
+/// How hard and how long each side is read.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadShape {
+    /// Concurrent clients, each with its own connection.
+    pub clients: usize,
+    /// Reads before the measured window (checked, not counted).
+    pub warm_up: Duration,
+    /// The measured window.
+    pub measured: Duration,
+    /// Seed of the clients' id sequences.
+    pub seed: u64,
+}
+
+/// Median and 99th percentile of the per-read latencies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Latency {
+    /// Median, in milliseconds.
+    pub p50_ms: f64,
+    /// 99th percentile, in milliseconds.
+    pub p99_ms: f64,
+}
+
+/// What one side answered under [`LoadShape`].
+#[derive(Debug, Clone)]
+pub struct SideResult {
+    /// Reads that started and ended inside the measured window.
+    pub measured_reads: u64,
+    /// Every read that was answered and checked, warm-up included.
+    pub checked_reads: u64,
+    /// The measured window.
+    pub window: Duration,
+    /// Latencies of the measured reads; `None` when there were none.
+    pub latency: Option<Latency>,
+    /// One message per client that stopped on a failed or wrong answer.
+    pub failures: Vec<String>,
+}
+
+impl SideResult {
+    /// Measured reads per second.
+    pub fn reads_per_second(&self) -> f64 {
+        let seconds = self.window.as_secs_f64();
+        if seconds > 0.0 {
+            self.measured_reads as f64 / seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The `q`-quantile (0 < q ≤ 1) of ascending `sorted` by the nearest-rank method: the
+/// smallest sample with at least `q` of the samples at or below it.
+fn nearest_rank(sorted: &[Duration], q: f64) -> Option<Duration> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    Some(sorted[rank.clamp(1, sorted.len()) - 1])
+}
+
+/// The median and 99th percentile of `samples`; `None` when empty.
+pub fn latency(mut samples: Vec<Duration>) -> Option<Latency> {
+    samples.sort_unstable();
+    let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
+    Some(Latency {
+        p50_ms: ms(nearest_rank(&samples, 0.50)?),
+        p99_ms: ms(nearest_rank(&samples, 0.99)?),
+    })
+}
+
+/// Whether `doc`, a document as Postgres prints jsonb, is the listing `id` (its top-level
+/// `"id"` is that string; nested objects' ids are numbers, so they cannot match).
+pub fn is_listing(doc: &str, id: &str) -> bool {
+    doc.match_indices("\"id\": \"").any(|(at, key)| {
+        doc[at + key.len()..]
+            .strip_prefix(id)
+            .is_some_and(|rest| rest.starts_with('"'))
+    })
+}
+
+/// A jsonb (or json/text) value as its text, borrowed from the row; jsonb's binary form is a
+/// version byte followed by the text.
+struct DocText<'a>(&'a str);
+
+impl<'a> FromSql<'a> for DocText<'a> {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn Error + Sync + Send>> {
+        let text = if *ty == Type::JSONB {
+            match raw.split_first() {
+                Some((1, text)) => text,
+                _ => return Err("a jsonb value that is not version 1".into()),
+            }
+        } else {
+            raw
+        };
+        Ok(DocText(std::str::from_utf8(text)?))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        matches!(*ty, Type::JSONB | Type::JSON | Type::TEXT)
+    }
+}
+
+/// The one document of a point read's answer, or why the answer is wrong.
+fn single_doc<'r>(rows: &'r [Row], id: &str) -> Result<&'r str, String> {
+    let [row] = rows else {
+        return Err(format!("{id}: {} rows instead of 1", rows.len()));
+    };
+    match row.try_get::<_, Option<DocText<'r>>>(0) {
+        Ok(Some(DocText(doc))) => Ok(doc),
+        Ok(None) => Err(format!("{id}: the document is NULL")),
+        Err(e) => Err(format!("{id}: reading the document: {e}")),
+    }
+}
+
+/// A tokio-postgres error with its SQLSTATE when the server sent one.
+fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    }
+}
+
+/// Connects to `dsn` and prepares [`POINT_READ_SQL`].
+async fn prepared_client(dsn: &str, what: &str) -> Result<(Client, Statement)> {
+    let client = connect(dsn, what).await?;
+    let statement = client
+        .prepare(POINT_READ_SQL)
+        .await
+        .map_err(|e| anyhow::anyhow!(describe(&e)))
+        .with_context(|| format!("preparing {POINT_READ_SQL:?} on {what}"))?;
+    Ok((client, statement))
+}
+
+/// What one client did.
+struct ClientOutcome {
+    measured: Vec<Duration>,
+    checked_reads: u64,
+    failure: Option<String>,
+}
+
+/// One client's loop: reads random ids until `end`, recording the latency of the reads that
+/// start at or after `measure_from` and end by `end`; stops at the first wrong answer.
+async fn read_until(
+    client: Client,
+    statement: Statement,
+    ids: Arc<[String]>,
+    mut rng: SplitMix64,
+    measure_from: Instant,
+    end: Instant,
+) -> ClientOutcome {
+    let mut outcome = ClientOutcome {
+        measured: Vec::new(),
+        checked_reads: 0,
+        failure: None,
+    };
+    let id_count = ids.len() as u64;
+    loop {
+        let id = &ids[rng.below(id_count) as usize];
+        let started = Instant::now();
+        if started >= end {
+            break;
+        }
+        let answer = client.query(&statement, &[id]).await;
+        let finished = Instant::now();
+        let checked = match &answer {
+            Ok(rows) => single_doc(rows, id).and_then(|doc| {
+                if is_listing(doc, id) {
+                    Ok(())
+                } else {
+                    Err(format!("{id}: answered with another document"))
+                }
+            }),
+            Err(e) => Err(format!("{id}: {}", describe(e))),
+        };
+        if let Err(failure) = checked {
+            outcome.failure = Some(failure);
+            break;
+        }
+        outcome.checked_reads += 1;
+        if started >= measure_from && finished <= end {
+            outcome.measured.push(finished - started);
+        }
+    }
+    outcome
+}
+
+/// Runs `shape` against the server at `dsn` (`what` names it in errors): every client
+/// connects and prepares first, then all read `ids` for the warm-up and the measured window.
+/// A server that cannot be reached or refuses the statement is an error; wrong answers are
+/// [`SideResult::failures`].
+pub async fn run_point_reads(
+    dsn: &str,
+    what: &str,
+    ids: Arc<[String]>,
+    shape: LoadShape,
+) -> Result<SideResult> {
+    if ids.is_empty() || shape.clients == 0 {
+        bail!("point reads need at least one id and one client");
+    }
+    let mut clients = Vec::with_capacity(shape.clients);
+    for _ in 0..shape.clients {
+        clients.push(prepared_client(dsn, what).await?);
+    }
+    let measure_from = Instant::now() + shape.warm_up;
+    let end = measure_from + shape.measured;
+    let tasks = clients
+        .into_iter()
+        .enumerate()
+        .map(|(index, (client, statement))| {
+            let rng = SplitMix64::for_item(shape.seed, CLIENT_STREAM, index as u64);
+            tokio::spawn(read_until(
+                client,
+                statement,
+                ids.clone(),
+                rng,
+                measure_from,
+                end,
+            ))
+        });
+    let mut result = SideResult {
+        measured_reads: 0,
+        checked_reads: 0,
+        window: shape.measured,
+        latency: None,
+        failures: Vec::new(),
+    };
+    let mut samples = Vec::new();
+    for (index, joined) in join_all(tasks).await.into_iter().enumerate() {
+        match joined {
+            Ok(outcome) => {
+                result.checked_reads += outcome.checked_reads;
+                samples.extend(outcome.measured);
+                if let Some(failure) = outcome.failure {
+                    result.failures.push(format!("client {index}: {failure}"));
+                }
+            }
+            Err(e) => result.failures.push(format!("client {index}: {e}")),
+        }
+    }
+    result.measured_reads = samples.len() as u64;
+    result.latency = latency(samples);
+    Ok(result)
+}
+
+/// The outcome of comparing the two sides' documents.
+#[derive(Debug, Clone)]
+pub struct DocComparison {
+    /// Ids compared.
+    pub checked: usize,
+    /// One message per id whose answers differ.
+    pub differences: Vec<String>,
+}
+
+/// The document of `id` through `statement`, or why there is not exactly one.
+async fn read_doc(client: &Client, statement: &Statement, id: &str) -> Result<String, String> {
+    let rows = client
+        .query(statement, &[&id])
+        .await
+        .map_err(|e| describe(&e))?;
+    single_doc(&rows, id).map(str::to_string)
+}
+
+/// Reads `count` random ids (seeded by `seed`) from both servers with the prepared point
+/// read and compares the documents' text.
+pub async fn compare_docs(
+    postgres_dsn: &str,
+    docfusion_dsn: &str,
+    ids: &[String],
+    count: usize,
+    seed: u64,
+) -> Result<DocComparison> {
+    if ids.is_empty() {
+        bail!("no ids to compare");
+    }
+    let (postgres, pg_statement) = prepared_client(postgres_dsn, "the baseline").await?;
+    let (docfusion, df_statement) = prepared_client(docfusion_dsn, "DocFusionDB").await?;
+    let mut rng = SplitMix64::for_item(seed, COMPARE_STREAM, 0);
+    let mut differences = Vec::new();
+    for _ in 0..count {
+        let id = &ids[rng.below(ids.len() as u64) as usize];
+        let pg = read_doc(&postgres, &pg_statement, id).await;
+        let df = read_doc(&docfusion, &df_statement, id).await;
+        match (pg, df) {
+            (Ok(pg), Ok(df)) if pg == df => {}
+            (Ok(pg), Ok(df)) => differences.push(format!(
+                "{id}: the documents differ (Postgres {} bytes, DocFusionDB {} bytes)",
+                pg.len(),
+                df.len()
+            )),
+            (Err(e), _) => differences.push(format!("Postgres: {e}")),
+            (_, Err(e)) => differences.push(format!("DocFusionDB: {e}")),
+        }
+    }
+    Ok(DocComparison {
+        checked: count,
+        differences,
+    })
+}
+
+/// Everything the point-read table shows.
+#[derive(Debug, Clone)]
+pub struct PointReadReport {
+    /// Documents loaded.
+    pub docs: u64,
+    /// DocFusionDB shards.
+    pub shards: usize,
+    /// The load each side got.
+    pub shape: LoadShape,
+    /// Seconds to load the baseline.
+    pub baseline_load_s: f64,
+    /// Seconds to load DocFusionDB.
+    pub docfusion_load_s: f64,
+    /// The baseline's result.
+    pub postgres: SideResult,
+    /// DocFusionDB's result.
+    pub docfusion: SideResult,
+    /// The document comparison.
+    pub comparison: DocComparison,
+}
+
+impl PointReadReport {
+    /// DocFusionDB's reads per second over the baseline's: 1 means the same rate.
+    pub fn ratio(&self) -> Option<f64> {
+        let postgres = self.postgres.reads_per_second();
+        (postgres > 0.0).then(|| self.docfusion.reads_per_second() / postgres)
+    }
+
+    /// Whether any read failed or any document differed.
+    pub fn has_failures(&self) -> bool {
+        !self.postgres.failures.is_empty()
+            || !self.docfusion.failures.is_empty()
+            || !self.comparison.differences.is_empty()
+    }
+}
+
+fn ms(latency: Option<Latency>, pick: fn(&Latency) -> f64) -> String {
+    latency.map_or_else(|| "—".to_string(), |l| format!("{:.3}", pick(&l)))
+}
+
+/// The Markdown table of a point-read run, with its load and answer check.
+pub fn table(report: &PointReadReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "### Point reads: {} documents, {} shard(s), {} clients, {:.0} s measured after {:.0} s warm-up (seed {})\n",
+        report.docs,
+        report.shards,
+        report.shape.clients,
+        report.shape.measured.as_secs_f64(),
+        report.shape.warm_up.as_secs_f64(),
+        report.shape.seed,
+    );
+    let _ = writeln!(
+        out,
+        "Load: Postgres {:.1} s, DocFusionDB {:.1} s. Statement: `{POINT_READ_SQL}` (prepared once per client).\n",
+        report.baseline_load_s, report.docfusion_load_s
+    );
+    out.push_str(
+        "| side | clients | reads/s | p50 ms | p99 ms | reads/s vs PostgreSQL | failed clients |\n",
+    );
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
+    let ratio = report
+        .ratio()
+        .map_or_else(|| "—".to_string(), |r| format!("{r:.2}"));
+    for (side, result, ratio) in [
+        ("PostgreSQL", &report.postgres, "1.00".to_string()),
+        ("DocFusionDB", &report.docfusion, ratio),
+    ] {
+        let _ = writeln!(
+            out,
+            "| {side} | {} | {:.0} | {} | {} | {ratio} | {} |",
+            report.shape.clients,
+            result.reads_per_second(),
+            ms(result.latency, |l| l.p50_ms),
+            ms(result.latency, |l| l.p99_ms),
+            result.failures.len(),
+        );
+    }
+    let compared = &report.comparison;
+    if compared.differences.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nAnswers: every read returned one row holding the listing asked for; for {} random ids DocFusionDB's document text equals Postgres'.",
+            compared.checked
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "\nAnswers: **{} of {} compared ids differ**; first: {}",
+            compared.differences.len(),
+            compared.checked,
+            compared.differences[0].replace('|', "\\|")
+        );
+    }
+    for (side, result) in [
+        ("PostgreSQL", &report.postgres),
+        ("DocFusionDB", &report.docfusion),
+    ] {
+        for failure in &result.failures {
+            let _ = writeln!(
+                out,
+                "\n**FAILED on {side}**: {}",
+                failure.replace('|', "\\|")
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(values: &[u64]) -> Vec<Duration> {
+        values.iter().map(|v| Duration::from_millis(*v)).collect()
+    }
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        // 1..=100 ms: the median is the 50th sample, p99 the 99th.
+        let samples: Vec<u64> = (1..=100).rev().collect();
+        let l = latency(ms(&samples)).unwrap();
+        assert_eq!((l.p50_ms, l.p99_ms), (50.0, 99.0));
+        let l = latency(ms(&[7])).unwrap();
+        assert_eq!((l.p50_ms, l.p99_ms), (7.0, 7.0));
+        // Three samples: ranks ceil(1.5) = 2 and ceil(2.97) = 3.
+        let l = latency(ms(&[30, 10, 20])).unwrap();
+        assert_eq!((l.p50_ms, l.p99_ms), (20.0, 30.0));
+        assert_eq!(latency(Vec::new()), None);
+    }
+
+    #[test]
+    fn recognizes_the_listing_asked_for() {
+        let doc = r#"{"id": "lst-000012", "host": {"id": 3, "name": "Zoë"}, "name": "Loft"}"#;
+        assert!(is_listing(doc, "lst-000012"));
+        assert!(!is_listing(doc, "lst-00001"));
+        assert!(!is_listing(doc, "lst-000013"));
+        assert!(!is_listing(r#"{"name": "lst-000012"}"#, "lst-000012"));
+        // Another document that merely mentions the id in a string value.
+        assert!(!is_listing(
+            r#"{"id": "lst-000013", "note": "see \"lst-000012\""}"#,
+            "lst-000012"
+        ));
+    }
+
+    fn side(measured_reads: u64, failures: Vec<String>) -> SideResult {
+        SideResult {
+            measured_reads,
+            checked_reads: measured_reads,
+            window: Duration::from_secs(10),
+            latency: Some(Latency {
+                p50_ms: 0.25,
+                p99_ms: 1.5,
+            }),
+            failures,
+        }
+    }
+
+    fn report(postgres: SideResult, docfusion: SideResult) -> PointReadReport {
+        PointReadReport {
+            docs: 1000,
+            shards: 2,
+            shape: LoadShape {
+                clients: 8,
+                warm_up: Duration::from_secs(2),
+                measured: Duration::from_secs(10),
+                seed: 1,
+            },
+            baseline_load_s: 1.0,
+            docfusion_load_s: 2.0,
+            postgres,
+            docfusion,
+            comparison: DocComparison {
+                checked: 100,
+                differences: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn table_shows_rates_and_the_ratio() {
+        let r = report(side(200_000, Vec::new()), side(50_000, Vec::new()));
+        assert_eq!(r.ratio(), Some(0.25));
+        assert!(!r.has_failures());
+        let t = table(&r);
+        assert!(
+            t.contains("| PostgreSQL | 8 | 20000 | 0.250 | 1.500 | 1.00 | 0 |"),
+            "{t}"
+        );
+        assert!(
+            t.contains("| DocFusionDB | 8 | 5000 | 0.250 | 1.500 | 0.25 | 0 |"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn failures_and_differences_show_and_fail_the_run() {
+        let mut r = report(
+            side(10, Vec::new()),
+            side(5, vec!["client 3: lst-000001: 0 rows instead of 1".into()]),
+        );
+        assert!(r.has_failures());
+        let t = table(&r);
+        assert!(
+            t.contains("**FAILED on DocFusionDB**: client 3: lst-000001: 0 rows instead of 1"),
+            "{t}"
+        );
+        r.docfusion.failures.clear();
+        r.comparison.differences.push("lst-000002: differ".into());
+        assert!(r.has_failures());
+        assert!(table(&r).contains("**1 of 100 compared ids differ**"));
+    }
+}

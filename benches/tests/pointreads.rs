@@ -1,0 +1,91 @@
+//! The point-read load against real servers on a tiny data set: every read of both sides is
+//! answered with the listing asked for, both sides give the same documents, and a read of
+//! an id that is not there is reported as a failure. No time is asserted.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use docfusion_benches::dataset;
+use docfusion_benches::pointreads::{self, LoadShape};
+use docfusion_benches::setup::{self, WireServer};
+use docfusion_test_support::TestPostgres;
+
+const DOCS: u64 = 200;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn point_reads_answer_every_id_on_both_sides() {
+    let mut servers = TestPostgres::start_many(3).await;
+    let shards = servers.split_off(1);
+    let baseline_dsn = servers[0].dsn();
+    let baseline = servers[0].connect().await;
+    let node_dir = tempfile::tempdir().unwrap();
+    let config = setup::node_config(
+        node_dir.path(),
+        shards.iter().map(TestPostgres::dsn).collect(),
+        true,
+    );
+    let node = setup::start_node(config.clone()).await.unwrap();
+    let wire = WireServer::start(&config, node.engine().clone())
+        .await
+        .unwrap();
+
+    let loaded = dataset::load_both(&baseline, node.engine(), 7, DOCS)
+        .await
+        .unwrap();
+    dataset::vacuum_analyze(&baseline, node.engine())
+        .await
+        .unwrap();
+    // The ids handed to the clients are the generated listings' ids, in order.
+    let expected: Vec<String> = (1..=DOCS).map(|n| format!("lst-{n:06}")).collect();
+    assert_eq!(loaded.ids, expected);
+    let ids: Arc<[String]> = loaded.ids.into();
+
+    let shape = LoadShape {
+        clients: 2,
+        warm_up: Duration::from_millis(200),
+        measured: Duration::from_millis(800),
+        seed: 3,
+    };
+    for (dsn, what) in [
+        (baseline_dsn.as_str(), "the baseline"),
+        (&wire.dsn(), "DocFusionDB"),
+    ] {
+        let result = pointreads::run_point_reads(dsn, what, ids.clone(), shape)
+            .await
+            .unwrap();
+        assert!(result.failures.is_empty(), "{what}: {:?}", result.failures);
+        // Each client stops at its first wrong answer, so reads happened and all were right.
+        assert!(result.checked_reads > 0, "{what}: no read was answered");
+    }
+
+    let comparison = pointreads::compare_docs(&baseline_dsn, &wire.dsn(), &ids, 50, 3)
+        .await
+        .unwrap();
+    assert_eq!(comparison.checked, 50);
+    assert!(
+        comparison.differences.is_empty(),
+        "{:?}",
+        comparison.differences
+    );
+
+    // A missing id must be caught by the loop's answer check, on both sides.
+    let missing: Arc<[String]> = vec!["lst-999999".to_string()].into();
+    for (dsn, what) in [
+        (baseline_dsn.as_str(), "the baseline"),
+        (&wire.dsn(), "DocFusionDB"),
+    ] {
+        let result = pointreads::run_point_reads(dsn, what, missing.clone(), shape)
+            .await
+            .unwrap();
+        assert_eq!(result.failures.len(), 2, "{what}: {:?}", result.failures);
+        assert!(
+            result.failures[0].contains("lst-999999: 0 rows instead of 1"),
+            "{what}: {:?}",
+            result.failures
+        );
+        assert_eq!(result.checked_reads, 0);
+    }
+
+    wire.stop().await.unwrap();
+    node.stop().await.unwrap();
+}
