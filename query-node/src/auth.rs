@@ -230,10 +230,8 @@ fn salted_password(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
     let normalized = stringprep::saslprep(password)
         .map(|c| c.into_owned())
         .unwrap_or_else(|_| password.to_string());
-    let mut mac = HmacSha256::new_from_slice(normalized.as_bytes()).expect("any key length");
-    mac.update(salt);
-    mac.update(&1u32.to_be_bytes());
-    let mut u: [u8; 32] = mac.finalize().into_bytes().into();
+    let first: Vec<u8> = [salt, &1u32.to_be_bytes()].concat();
+    let mut u = hmac_with(normalized.as_bytes(), &first);
     let mut result = u;
     for _ in 1..iterations {
         u = hmac_with(normalized.as_bytes(), &u);
@@ -245,7 +243,9 @@ fn salted_password(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
 }
 
 fn hmac_with(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    let mut mac = HmacSha256::new_from_slice(key).expect("any key length");
+    // HMAC takes keys of every length (longer ones are hashed first): this never fails.
+    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of every length"));
     mac.update(msg);
     mac.finalize().into_bytes().into()
 }

@@ -224,7 +224,7 @@ impl Engine {
         // starves other connections nor delays its own cancellation, which answers at once;
         // dropping this future aborts the execution at its next yield.
         let handle =
-            execution_runtime().spawn(datafusion::physical_plan::collect(physical.clone(), task));
+            execution_runtime()?.spawn(datafusion::physical_plan::collect(physical.clone(), task));
         let _abort = AbortOnDrop(handle.abort_handle());
         let batches = handle
             .await
@@ -439,16 +439,29 @@ pub fn parse_sql(sql: &str) -> Result<Vec<Statement>, SqlError> {
 
 /// The runtime statements execute on (one worker per core; never shut down, so that a
 /// statement still computing when the process exits does not hold the exit up).
-fn execution_runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: std::sync::LazyLock<tokio::runtime::Runtime> = std::sync::LazyLock::new(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
-            .thread_name("docfusion-exec")
-            .enable_all()
-            .build()
-            .expect("the execution runtime starts")
-    });
-    &RUNTIME
+fn execution_runtime() -> Result<&'static tokio::runtime::Runtime, SqlError> {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    static START: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    if let Some(r) = RUNTIME.get() {
+        return Ok(r);
+    }
+    // One thread builds it (a runtime must not be dropped inside another one).
+    let _start = START.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(r) = RUNTIME.get() {
+        return Ok(r);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()))
+        .thread_name("docfusion-exec")
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            SqlError::new(
+                sqlstate::INTERNAL_ERROR,
+                format!("cannot start the execution runtime: {e}"),
+            )
+        })?;
+    Ok(RUNTIME.get_or_init(|| runtime))
 }
 
 struct AbortOnDrop(tokio::task::AbortHandle);

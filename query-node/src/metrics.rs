@@ -22,6 +22,8 @@ pub struct Metrics {
     pub auth_failures_total: IntCounterVec,
     /// Statements, by protocol and outcome (`ok`, `error`, `canceled`).
     pub statements_total: IntCounterVec,
+    /// Statements running now, by protocol.
+    pub statements_running: IntGaugeVec,
     /// Statement latency, by protocol.
     pub statement_seconds: HistogramVec,
     /// Rows returned to clients, by protocol.
@@ -54,6 +56,10 @@ fn build() -> Result<Metrics, prometheus::Error> {
         Opts::new("statements_total", "Statements run, by outcome"),
         &["protocol", "outcome"],
     )?;
+    let statements_running = IntGaugeVec::new(
+        Opts::new("statements_running", "Statements running now"),
+        &["protocol"],
+    )?;
     let statement_seconds = HistogramVec::new(
         HistogramOpts::new("statement_duration_seconds", "Statement latency")
             .buckets(LATENCY_BUCKETS.to_vec()),
@@ -76,6 +82,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
     registry.register(Box::new(connections_total.clone()))?;
     registry.register(Box::new(auth_failures_total.clone()))?;
     registry.register(Box::new(statements_total.clone()))?;
+    registry.register(Box::new(statements_running.clone()))?;
     registry.register(Box::new(statement_seconds.clone()))?;
     registry.register(Box::new(rows_returned_total.clone()))?;
     registry.register(Box::new(bytes_returned_total.clone()))?;
@@ -86,6 +93,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
         connections_total,
         auth_failures_total,
         statements_total,
+        statements_running,
         statement_seconds,
         rows_returned_total,
         bytes_returned_total,

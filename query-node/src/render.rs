@@ -103,6 +103,22 @@ fn pg_array_item(text: &str) -> String {
     }
 }
 
+/// Microseconds since the epoch of row `row` of a timestamp array of `unit`.
+pub fn timestamp_micros(array: &dyn Array, row: usize, unit: &TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Second => array
+            .as_primitive::<TimestampSecondType>()
+            .value(row)
+            .saturating_mul(1_000_000),
+        TimeUnit::Millisecond => array
+            .as_primitive::<TimestampMillisecondType>()
+            .value(row)
+            .saturating_mul(1_000),
+        TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(row),
+        TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(row) / 1_000,
+    }
+}
+
 /// The Postgres text of row `row` of `array` (`None` for SQL NULL).
 pub fn pg_text(array: &dyn Array, row: usize) -> Option<String> {
     if array.is_null(row) {
@@ -154,23 +170,7 @@ pub fn pg_text(array: &dyn Array, row: usize) -> Option<String> {
                 .unwrap_or_else(|| ms.to_string())
         }
         DataType::Timestamp(unit, tz) => {
-            let micros = match unit {
-                TimeUnit::Second => array
-                    .as_primitive::<TimestampSecondType>()
-                    .value(row)
-                    .saturating_mul(1_000_000),
-                TimeUnit::Millisecond => array
-                    .as_primitive::<TimestampMillisecondType>()
-                    .value(row)
-                    .saturating_mul(1_000),
-                TimeUnit::Microsecond => {
-                    array.as_primitive::<TimestampMicrosecondType>().value(row)
-                }
-                TimeUnit::Nanosecond => {
-                    array.as_primitive::<TimestampNanosecondType>().value(row) / 1_000
-                }
-            };
-            timestamp_text(micros, tz.is_some())
+            timestamp_text(timestamp_micros(array, row, unit), tz.is_some())
         }
         DataType::List(_) | DataType::LargeList(_) => {
             let values = match array.data_type() {

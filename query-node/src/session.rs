@@ -176,6 +176,8 @@ pub struct Session {
     user: String,
     /// What `current_setting()` reads: a copy of `settings`, kept in step.
     visible: Arc<std::sync::RwLock<BTreeMap<String, String>>>,
+    /// Set by `set_config()`: the statement changed `visible`.
+    set_by_function: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Session {
@@ -194,7 +196,8 @@ impl Session {
         let visible = Arc::new(std::sync::RwLock::new(defaults.clone()));
         let ctx = engine.session();
         ctx.register_udf(current_setting_udf(visible.clone()));
-        ctx.register_udf(set_config_udf(visible.clone()));
+        let set_by_function = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        ctx.register_udf(set_config_udf(visible.clone(), set_by_function.clone()));
         Session {
             ctx,
             settings: defaults.clone(),
@@ -205,12 +208,19 @@ impl Session {
             snapshot: None,
             user: user.to_string(),
             visible,
+            set_by_function,
         }
     }
 
     /// Takes in what `set_config()` calls in the last statement changed (through the same
     /// checks as `SET`; an invalid value is dropped).
     fn adopt_set_config(&mut self) {
+        if !self
+            .set_by_function
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            return;
+        }
         let seen = match self.visible.read() {
             Ok(v) => v.clone(),
             Err(_) => return,
@@ -449,6 +459,7 @@ fn current_setting_udf(
 /// distinguished) and returns the value.
 fn set_config_udf(
     settings: Arc<std::sync::RwLock<BTreeMap<String, String>>>,
+    changed: Arc<std::sync::atomic::AtomicBool>,
 ) -> datafusion::logical_expr::ScalarUDF {
     use datafusion::arrow::array::{Array, AsArray, StringBuilder};
     use datafusion::logical_expr::{ColumnarValue, Signature, Volatility};
@@ -480,6 +491,7 @@ fn set_config_udf(
                 values.value(i)
             };
             map.insert(names.value(i).to_ascii_lowercase(), value.to_string());
+            changed.store(true, std::sync::atomic::Ordering::SeqCst);
             out.append_value(value);
         }
         let array = Arc::new(out.finish()) as datafusion::arrow::array::ArrayRef;

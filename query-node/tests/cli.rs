@@ -37,22 +37,26 @@ fn text(o: &Output) -> String {
     )
 }
 
-/// One plain HTTP/1.0 GET of /healthz: true on a 200 answer.
-fn health_ok(node: &str) -> bool {
+/// One plain HTTP/1.0 GET: the whole response, or "" when the node does not answer.
+fn http_get(node: &str, path: &str) -> String {
     use std::io::{Read, Write};
     let addr = node.trim_start_matches("http://");
     let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
-        return false;
+        return String::new();
     };
     let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    if stream
-        .write_all(b"GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n")
-        .is_err()
-    {
-        return false;
+    let request = format!("GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return String::new();
     }
     let mut response = String::new();
     let _ = stream.read_to_string(&mut response);
+    response
+}
+
+/// True when /healthz answers 200.
+fn health_ok(node: &str) -> bool {
+    let response = http_get(node, "/healthz");
     response.starts_with("HTTP/1.0 200") || response.starts_with("HTTP/1.1 200")
 }
 
@@ -353,8 +357,14 @@ async fn sigterm_cancels_running_statements_at_the_deadline_and_exits_zero() {
             psql("SELECT count(*) FROM generate_series(1, 100000) a(x), generate_series(1, 100000) b(y) WHERE x + y > 0")
                 .spawn()
                 .unwrap();
-        // Give the statement time to start before the signal (it runs for minutes).
-        std::thread::sleep(Duration::from_millis(700));
+        // The signal comes once the statement runs (it would run for minutes).
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !http_get(&node, "/metrics")
+            .contains("docfusion_statements_running{protocol=\"postgres\"} 1")
+        {
+            assert!(Instant::now() < deadline, "the long statement never started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let started = Instant::now();
         assert!(terminate(child).success(), "serve exits 0 after SIGTERM");
         assert!(

@@ -38,6 +38,7 @@ use super::{SERVER_VERSION, Shared};
 use crate::auth::ScramExchange;
 use crate::engine::{CATALOG, QueryOutput};
 use crate::error::{SqlError, sqlstate};
+use crate::metrics::metrics;
 use crate::session::{Outcome, Prepared, Session, TxnState};
 
 /// Why a running statement was stopped.
@@ -252,6 +253,11 @@ impl Connection {
         params: &[datafusion::scalar::ScalarValue],
     ) -> Result<Outcome, SqlError> {
         let token = self.control.begin();
+        let running = metrics()
+            .statements_running
+            .with_label_values(&["postgres"]);
+        running.inc();
+        let _running = GaugeDec(running);
         let timeout = session.statement_timeout();
         let started = Instant::now();
         let engine = self.shared.engine.clone();
@@ -287,6 +293,15 @@ impl Connection {
         hints: &[Option<FieldRef>],
     ) -> Result<Prepared, SqlError> {
         self.shared.engine.prepare(session, statement, hints).await
+    }
+}
+
+/// Decrements a gauge when dropped (also when the statement's future is dropped).
+struct GaugeDec(prometheus::IntGauge);
+
+impl Drop for GaugeDec {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 
@@ -559,19 +574,13 @@ impl SimpleQueryHandler for Connection {
     }
 }
 
-#[async_trait]
-impl QueryParser for Connection {
-    type Statement = Stmt;
-
-    async fn parse_sql<C>(
+impl Connection {
+    /// Parses and plans a statement of the extended protocol.
+    async fn parse_statement(
         &self,
-        _client: &C,
         sql: &str,
         types: &[Option<Type>],
-    ) -> PgWireResult<Option<Self::Statement>>
-    where
-        C: ClientInfo + Unpin + Send + Sync,
-    {
+    ) -> PgWireResult<Option<Stmt>> {
         let mut statements = self.shared.engine.parse(sql).map_err(user_error)?;
         if statements.len() > 1 {
             return Err(user_error(SqlError::new(
@@ -598,14 +607,43 @@ impl QueryParser for Connection {
             prepared: Arc::new(prepared),
         }))
     }
+}
+
+/// The parameter types a statement is described with.
+fn parameter_types(stmt: &Stmt) -> Vec<Type> {
+    stmt.prepared
+        .params
+        .iter()
+        .map(|f| param_pg_type(f))
+        .collect()
+}
+
+/// pgwire's parser of the extended protocol: the connection's own planning.
+pub struct StmtParser {
+    conn: std::sync::Weak<Connection>,
+}
+
+#[async_trait]
+impl QueryParser for StmtParser {
+    type Statement = Stmt;
+
+    async fn parse_sql<C>(
+        &self,
+        _client: &C,
+        sql: &str,
+        types: &[Option<Type>],
+    ) -> PgWireResult<Option<Self::Statement>>
+    where
+        C: ClientInfo + Unpin + Send + Sync,
+    {
+        match self.conn.upgrade() {
+            Some(conn) => conn.parse_statement(sql, types).await,
+            None => Err(fatal(sqlstate::ADMIN_SHUTDOWN, "connection closed")),
+        }
+    }
 
     fn get_parameter_types(&self, stmt: &Self::Statement) -> PgWireResult<Vec<Type>> {
-        Ok(stmt
-            .prepared
-            .params
-            .iter()
-            .map(|f| param_pg_type(f))
-            .collect())
+        Ok(parameter_types(stmt))
     }
 
     fn get_result_schema(
@@ -620,13 +658,12 @@ impl QueryParser for Connection {
 #[async_trait]
 impl ExtendedQueryHandler for Connection {
     type Statement = Stmt;
-    type QueryParser = Connection;
+    type QueryParser = StmtParser;
 
     fn query_parser(&self) -> Arc<Self::QueryParser> {
-        // The connection is its own parser; it is alive while pgwire calls its handlers.
-        self.me
-            .upgrade()
-            .expect("a connection outlives its handlers")
+        Arc::new(StmtParser {
+            conn: self.me.clone(),
+        })
     }
 
     async fn on_parse<C>(
@@ -644,7 +681,7 @@ impl ExtendedQueryHandler for Connection {
             .name
             .clone()
             .unwrap_or_else(|| pgwire::api::DEFAULT_NAME.to_owned());
-        let parsed = StoredStatement::parse(client, &message, ParserRef(self)).await;
+        let parsed = StoredStatement::parse(client, &message, self.query_parser()).await;
         let parsed = match parsed {
             Ok(p) => p,
             Err(e) => {
@@ -713,7 +750,7 @@ impl ExtendedQueryHandler for Connection {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let ours = self.get_parameter_types(&target.statement)?;
+        let ours = parameter_types(&target.statement);
         let params = (0..ours.len().max(target.parameter_types.len()))
             .map(|i| {
                 target
@@ -726,7 +763,7 @@ impl ExtendedQueryHandler for Connection {
                     .unwrap_or(Type::TEXT)
             })
             .collect();
-        let fields = self.get_result_schema(&target.statement, None)?;
+        let fields = fields_of(&target.statement.prepared.schema, None);
         Ok(pgwire::api::results::DescribeStatementResponse::new(
             params, fields,
         ))
@@ -743,10 +780,10 @@ impl ExtendedQueryHandler for Connection {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let fields = self.get_result_schema(
-            &target.statement.statement,
+        let fields = fields_of(
+            &target.statement.statement.prepared.schema,
             Some(&target.result_column_format),
-        )?;
+        );
         Ok(pgwire::api::results::DescribePortalResponse::new(fields))
     }
 
@@ -806,37 +843,5 @@ impl ExtendedQueryHandler for Connection {
                 Err(user_error(e))
             }
         }
-    }
-}
-
-/// `StoredStatement::parse` takes the parser by value.
-struct ParserRef<'a>(&'a Connection);
-
-#[async_trait]
-impl QueryParser for ParserRef<'_> {
-    type Statement = Stmt;
-
-    async fn parse_sql<C>(
-        &self,
-        client: &C,
-        sql: &str,
-        types: &[Option<Type>],
-    ) -> PgWireResult<Option<Self::Statement>>
-    where
-        C: ClientInfo + Unpin + Send + Sync,
-    {
-        self.0.parse_sql(client, sql, types).await
-    }
-
-    fn get_parameter_types(&self, stmt: &Self::Statement) -> PgWireResult<Vec<Type>> {
-        self.0.get_parameter_types(stmt)
-    }
-
-    fn get_result_schema(
-        &self,
-        stmt: &Self::Statement,
-        column_format: Option<&Format>,
-    ) -> PgWireResult<Vec<FieldInfo>> {
-        self.0.get_result_schema(stmt, column_format)
     }
 }

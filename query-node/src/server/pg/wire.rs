@@ -10,8 +10,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::{
     DataType, Date32Type, Decimal128Type, Field, Float32Type, Float64Type, Int8Type, Int16Type,
-    Int32Type, Int64Type, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
-    TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+    Int32Type, Int64Type, TimeUnit, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use datafusion::scalar::ScalarValue;
 use pgwire::api::Type;
@@ -179,21 +178,6 @@ pub fn encode_value(
     }
 }
 
-fn micros_of(array: &dyn Array, row: usize, unit: &TimeUnit) -> i64 {
-    match unit {
-        TimeUnit::Second => array
-            .as_primitive::<TimestampSecondType>()
-            .value(row)
-            .saturating_mul(1_000_000),
-        TimeUnit::Millisecond => array
-            .as_primitive::<TimestampMillisecondType>()
-            .value(row)
-            .saturating_mul(1_000),
-        TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(row),
-        TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(row) / 1_000,
-    }
-}
-
 fn encode_binary(
     array: &dyn Array,
     row: usize,
@@ -259,7 +243,7 @@ fn encode_binary(
             d.to_sql(ty, out)
         }
         DataType::Timestamp(unit, tz) => {
-            let micros = micros_of(array, row, unit);
+            let micros = crate::render::timestamp_micros(array, row, unit);
             let dt =
                 DateTime::<Utc>::from_timestamp_micros(micros).ok_or("timestamp out of range")?;
             if tz.is_some() {
@@ -494,7 +478,8 @@ fn decode_text(text: &str, ty: &Type, target: &DataType) -> Result<ScalarValue, 
         }
         _ => match target {
             DataType::List(inner) => {
-                let items = parse_array_text(text)?;
+                let items =
+                    crate::json::array_literal::parse_text_array(text).map_err(|e| e.message)?;
                 let values = items
                     .into_iter()
                     .map(|i| match i {
@@ -507,61 +492,6 @@ fn decode_text(text: &str, ty: &Type, target: &DataType) -> Result<ScalarValue, 
             _ => ScalarValue::Utf8(Some(text.to_string())),
         },
     })
-}
-
-/// Parses a one-dimensional Postgres array literal (`{1,2,"a b",NULL}`).
-fn parse_array_text(text: &str) -> Result<Vec<Option<String>>, BoxError> {
-    let inner = text
-        .trim()
-        .strip_prefix('{')
-        .and_then(|t| t.strip_suffix('}'))
-        .ok_or("malformed array literal: must start with { and end with }")?;
-    let mut items = Vec::new();
-    if inner.trim().is_empty() {
-        return Ok(items);
-    }
-    let mut chars = inner.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        let mut item = String::new();
-        let quoted = chars.peek() == Some(&'"');
-        if quoted {
-            chars.next();
-            loop {
-                match chars.next() {
-                    Some('\\') => item.push(chars.next().ok_or("malformed array literal")?),
-                    Some('"') => break,
-                    Some(c) => item.push(c),
-                    None => return Err("malformed array literal: unterminated quote".into()),
-                }
-            }
-        }
-        while let Some(&c) = chars.peek() {
-            if c == ',' {
-                break;
-            }
-            chars.next();
-            if !quoted {
-                item.push(c);
-            }
-        }
-        let item = if quoted {
-            item
-        } else {
-            item.trim().to_string()
-        };
-        items.push(if !quoted && item.eq_ignore_ascii_case("null") {
-            None
-        } else {
-            Some(item)
-        });
-        if chars.next().is_none() {
-            break;
-        }
-    }
-    Ok(items)
 }
 
 #[cfg(test)]
@@ -577,19 +507,25 @@ mod tests {
     }
 
     #[test]
-    fn array_literals_parse() {
-        assert_eq!(
-            parse_array_text("{1, 2,NULL,\"a b\",\"x\\\"y\"}").unwrap(),
-            vec![
-                Some("1".into()),
-                Some("2".into()),
-                None,
-                Some("a b".into()),
-                Some("x\"y".into())
-            ]
+    fn text_array_parameters_decode_to_lists() {
+        let f = Field::new(
+            "",
+            DataType::List(Arc::new(Field::new("item", DataType::Int64, true))),
+            true,
         );
-        assert!(parse_array_text("{}").unwrap().is_empty());
-        assert!(parse_array_text("1,2").is_err());
+        let v = decode_param(0, Some(b"{1, 2,NULL}"), &Type::UNKNOWN, false, &f).unwrap();
+        assert_eq!(
+            v,
+            ScalarValue::List(ScalarValue::new_list_nullable(
+                &[
+                    ScalarValue::Int64(Some(1)),
+                    ScalarValue::Int64(Some(2)),
+                    ScalarValue::Int64(None)
+                ],
+                &DataType::Int64
+            ))
+        );
+        assert!(decode_param(0, Some(b"1,2"), &Type::UNKNOWN, false, &f).is_err());
     }
 
     #[test]
