@@ -197,6 +197,23 @@ impl Engine {
         Ok(plan)
     }
 
+    /// Runs a prepared point read (see [`crate::scan::point_read`]) with parameter values,
+    /// admitted and metered like any other statement.
+    pub async fn run_point_read(
+        &self,
+        read: &crate::scan::point_read::PointRead,
+        params: &[ScalarValue],
+    ) -> Result<QueryOutput, SqlError> {
+        if let Some(m) = &self.metering {
+            m.admit().await?;
+        }
+        let out = read.run(params).await?;
+        if let Some(m) = &self.metering {
+            m.report(&uuid::Uuid::now_v7().to_string(), &out).await;
+        }
+        Ok(out)
+    }
+
     /// Runs a planned statement with parameter values, metered when billing is configured.
     pub async fn run_plan(
         &self,

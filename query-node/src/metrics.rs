@@ -32,6 +32,8 @@ pub struct Metrics {
     pub bytes_returned_total: IntCounterVec,
     /// Time from the start of a shard scan to its last row, by shard.
     pub shard_scan_seconds: HistogramVec,
+    /// Statements answered by the prepared point-read fast path, by shard.
+    pub point_reads_total: IntCounterVec,
 }
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -78,6 +80,13 @@ fn build() -> Result<Metrics, prometheus::Error> {
             .buckets(LATENCY_BUCKETS.to_vec()),
         &["shard"],
     )?;
+    let point_reads_total = IntCounterVec::new(
+        Opts::new(
+            "point_reads_total",
+            "Prepared reads by id answered by the fast path",
+        ),
+        &["shard"],
+    )?;
     registry.register(Box::new(connections.clone()))?;
     registry.register(Box::new(connections_total.clone()))?;
     registry.register(Box::new(auth_failures_total.clone()))?;
@@ -87,6 +96,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
     registry.register(Box::new(rows_returned_total.clone()))?;
     registry.register(Box::new(bytes_returned_total.clone()))?;
     registry.register(Box::new(shard_scan_seconds.clone()))?;
+    registry.register(Box::new(point_reads_total.clone()))?;
     Ok(Metrics {
         registry,
         connections,
@@ -98,6 +108,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
         rows_returned_total,
         bytes_returned_total,
         shard_scan_seconds,
+        point_reads_total,
     })
 }
 

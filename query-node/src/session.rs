@@ -22,6 +22,7 @@ use datafusion::sql::sqlparser::ast;
 
 use crate::engine::{Engine, QueryOutput};
 use crate::error::{SqlError, sqlstate};
+use crate::scan::point_read::PointRead;
 
 /// What a statement produced.
 #[derive(Debug)]
@@ -87,6 +88,8 @@ pub struct Prepared {
     statement: Statement,
     kind: Kind,
     plan: Option<LogicalPlan>,
+    /// The fast path, when the statement is a point read by id.
+    point_read: Option<Arc<PointRead>>,
     /// Parameter `$i` has type `params[i - 1]` (with its jsonb/json tag).
     pub params: Vec<FieldRef>,
     /// The result columns (empty for a command).
@@ -97,6 +100,11 @@ impl Prepared {
     /// True when the statement returns rows.
     pub fn returns_rows(&self) -> bool {
         !self.schema.fields().is_empty()
+    }
+
+    /// The point-read fast path this statement takes outside transaction blocks, if any.
+    pub fn point_read(&self) -> Option<&PointRead> {
+        self.point_read.as_deref()
     }
 }
 
@@ -796,6 +804,7 @@ impl Engine {
                     statement,
                     kind,
                     plan: None,
+                    point_read: None,
                     params: Vec::new(),
                     schema,
                 })
@@ -844,10 +853,13 @@ impl Engine {
                 } else {
                     schema
                 };
+                // Parameterised reads by id skip planning on every execution.
+                let point_read = PointRead::detect(&state, &plan, &params, &schema).map(Arc::new);
                 Ok(Prepared {
                     statement,
                     kind,
                     plan: Some(plan),
+                    point_read,
                     params,
                     schema,
                 })
@@ -874,9 +886,17 @@ impl Engine {
                 "current transaction is aborted, commands ignored until end of transaction block",
             ));
         }
-        let result = match &prepared.kind {
-            Kind::Session(c) => self.run_session_command(session, c.clone()).await,
-            Kind::Query => {
+        let result = match (&prepared.kind, &prepared.point_read) {
+            (Kind::Session(c), _) => self.run_session_command(session, c.clone()).await,
+            // Outside transaction blocks, whose reads share one snapshot per shard.
+            (Kind::Query, Some(read)) if session.txn == TxnState::Idle => self
+                .run_point_read(read, params)
+                .await
+                .map(|output| Outcome::Rows {
+                    output,
+                    verb: "SELECT".into(),
+                }),
+            (Kind::Query, _) => {
                 let plan = prepared.plan.clone().ok_or_else(|| {
                     SqlError::new(sqlstate::INTERNAL_ERROR, "statement was not planned")
                 })?;

@@ -11,6 +11,8 @@ use common::*;
 const SAME_AS_POSTGRES: &[&str] = &[
     "SELECT count(*) FROM listings",
     "SELECT id FROM listings ORDER BY id LIMIT 7",
+    "SELECT id FROM listings ORDER BY id LIMIT 3 OFFSET 5",
+    "SELECT id FROM listings WHERE id IN ('lst-000002', 'lst-000003') ORDER BY id OFFSET 1",
     "SELECT doc->'address'->>'city' AS city, count(*) FROM listings GROUP BY 1 ORDER BY 2 DESC, 1",
     "SELECT doc->>'room_type', count(DISTINCT doc->'address'->>'country') FROM listings GROUP BY 1 ORDER BY 1",
     "SELECT id, (doc->>'price')::float8 FROM listings WHERE (doc->>'price')::float8 < 60 ORDER BY 2, 1",

@@ -241,9 +241,9 @@ impl ExecutionPlan for ShardScanExec {
         }
     }
 
-    fn supports_limit_pushdown(&self) -> bool {
-        self.group_by.is_none()
-    }
+    // `supports_limit_pushdown` stays false: it means "a limit may be pushed *through* this
+    // node to its children", and a leaf answering true makes DataFusion drop an OFFSET
+    // (its GlobalLimit is removed and never re-added). Limits reach the scan by `with_fetch`.
 
     fn with_fetch(&self, limit: Option<usize>) -> Option<Arc<dyn ExecutionPlan>> {
         if self.group_by.is_some() {

@@ -4,6 +4,7 @@
 pub mod aggregate_pushdown;
 pub mod exec;
 pub mod path_pushdown;
+pub mod point_read;
 pub mod pushdown;
 pub mod rows;
 pub mod table;

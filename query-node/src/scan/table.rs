@@ -133,7 +133,8 @@ impl ShardedTable {
         PgTranslator::new(&schema, &computed).translate(expr)
     }
 
-    fn column_sql(&self, index: usize) -> ScanColumn {
+    /// The SQL and decoder of column `index` of this table's schema.
+    pub(crate) fn column_sql(&self, index: usize) -> ScanColumn {
         let base = self.info.columns.len();
         if index < base {
             let c = &self.info.columns[index];

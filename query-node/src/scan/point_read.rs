@@ -1,0 +1,312 @@
+//! The point-read fast path: a prepared `SELECT … FROM collection WHERE id = $1 [AND …]`
+//! is recognised once, when it is prepared, and each execution then sends one prepared
+//! statement to the one shard that owns the id and turns its rows into a batch — no
+//! DataFusion optimisation, physical planning or execution per call.
+//!
+//! Only plans whose every part the shard computes exactly take this path: plain or
+//! pushed-down (JSON path) columns of one collection, a pin of `id` to a text parameter,
+//! other filters that the scan pushes down anyway (literals only), and a literal limit.
+//! Anything else, and any statement inside a transaction block, runs the general way.
+
+use datafusion::arrow::array::ArrayRef;
+use datafusion::arrow::datatypes::FieldRef;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::arrow::record_batch::{RecordBatch, RecordBatchOptions};
+use datafusion::catalog::default_table_source::source_as_provider;
+use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::execution::session_state::SessionState;
+use datafusion::logical_expr::utils::split_conjunction;
+use datafusion::logical_expr::{BinaryExpr, Expr, FetchType, LogicalPlan, Operator, SkipType};
+use datafusion::scalar::ScalarValue;
+
+use crate::catalog::{ColumnReader, TableKind};
+use crate::engine::QueryOutput;
+use crate::error::{SqlError, sqlstate};
+use crate::scan::pushdown::quote_ident;
+use crate::scan::rows::ColumnBuilder;
+use crate::scan::table::ShardedTable;
+use crate::shards::{ShardSet, shard_error};
+
+/// A prepared point read: the SQL each shard prepares (its one parameter is the id) and how
+/// its columns become the statement's result.
+#[derive(Debug, Clone)]
+pub struct PointRead {
+    table: String,
+    shards: ShardSet,
+    shard_sql: String,
+    readers: Vec<ColumnReader>,
+    schema: SchemaRef,
+}
+
+/// Stands for the id parameter while the statement is optimised, so that the optimiser
+/// pushes `id = …` into the scan and JSON paths into the shard's select list exactly as it
+/// does for a literal id. Postgres text cannot hold NUL, so no stored id equals it.
+const ID_STAND_IN: &str = "\u{0}docfusion:point-read-id";
+
+/// True when `filter` is `id = <the stand-in>`.
+fn is_id_pin(filter: &Expr) -> bool {
+    let Expr::BinaryExpr(BinaryExpr {
+        left,
+        op: Operator::Eq,
+        right,
+    }) = filter
+    else {
+        return false;
+    };
+    let is_stand_in =
+        |e: &Expr| matches!(e, Expr::Literal(ScalarValue::Utf8(Some(s)), _) if s == ID_STAND_IN);
+    match (left.as_ref(), right.as_ref()) {
+        (Expr::Column(c), other) | (other, Expr::Column(c)) => c.name == "id" && is_stand_in(other),
+        _ => false,
+    }
+}
+
+/// Mentions of parameters in `plan` (subqueries included), or `None` if it cannot be walked.
+fn placeholders(plan: &LogicalPlan) -> Option<Vec<String>> {
+    let mut found = Vec::new();
+    plan.apply_with_subqueries(|node| {
+        node.apply_expressions(|e| {
+            e.apply(|e| {
+                if let Expr::Placeholder(p) = e {
+                    found.push(p.id.clone());
+                }
+                Ok(TreeNodeRecursion::Continue)
+            })
+        })
+    })
+    .ok()?;
+    Some(found)
+}
+
+/// `plan` with parameter `$1` replaced by the stand-in literal.
+fn with_stand_in(plan: LogicalPlan) -> Option<LogicalPlan> {
+    plan.transform_up_with_subqueries(|node| {
+        node.map_expressions(|e| {
+            e.transform_up(|e| match e {
+                Expr::Placeholder(p) if p.id == "$1" => Ok(Transformed::yes(Expr::Literal(
+                    ScalarValue::Utf8(Some(ID_STAND_IN.to_string())),
+                    None,
+                ))),
+                other => Ok(Transformed::no(other)),
+            })
+        })
+    })
+    .ok()
+    .map(|t| t.data)
+}
+
+fn has_stand_in(expr: &Expr) -> bool {
+    expr.exists(|e| {
+        Ok(matches!(e, Expr::Literal(ScalarValue::Utf8(Some(s)), _) if s == ID_STAND_IN))
+    })
+    .unwrap_or(true)
+}
+
+/// A literal `LIMIT`/`OFFSET 0`, or `None` when the limit is not one.
+fn literal_limit(limit: &datafusion::logical_expr::Limit) -> Option<Option<usize>> {
+    match (limit.get_skip_type().ok()?, limit.get_fetch_type().ok()?) {
+        (SkipType::Literal(0), FetchType::Literal(fetch)) => Some(fetch),
+        _ => None,
+    }
+}
+
+fn min_limit(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+impl PointRead {
+    /// Recognises a point read: `plan` (as planned, with its placeholders) has exactly one
+    /// parameter, a text `$1` mentioned once, and after optimisation is a scan of one
+    /// collection pinned by `id = $1`. `None` when the statement must run the general way.
+    pub fn detect(
+        state: &SessionState,
+        plan: &LogicalPlan,
+        params: &[FieldRef],
+        schema: &SchemaRef,
+    ) -> Option<PointRead> {
+        let [param] = params else {
+            return None;
+        };
+        if param.data_type() != &DataType::Utf8 || crate::pgtype::is_json_like(param) {
+            return None;
+        }
+        // A second mention could be folded away with the stand-in (`$1 <> 'x'` → true).
+        if placeholders(plan)? != ["$1"] {
+            return None;
+        }
+        let optimized = state.optimize(&with_stand_in(plan.clone())?).ok()?;
+        let mut node = &optimized;
+        let mut limit: Option<usize> = None;
+        // Output columns as indices into the input of the projection (if any).
+        let mut outputs: Option<Vec<usize>> = None;
+        loop {
+            match node {
+                LogicalPlan::Limit(l) => {
+                    limit = min_limit(limit, literal_limit(l)?);
+                    node = l.input.as_ref();
+                }
+                LogicalPlan::Projection(p) if outputs.is_none() => {
+                    let input = p.input.schema();
+                    let mut indices = Vec::with_capacity(p.expr.len());
+                    for e in &p.expr {
+                        let Expr::Column(c) = e.clone().unalias_nested().data else {
+                            return None;
+                        };
+                        indices.push(input.index_of_column(&c).ok()?);
+                    }
+                    outputs = Some(indices);
+                    node = p.input.as_ref();
+                }
+                _ => break,
+            }
+        }
+        let mut conjuncts: Vec<Expr> = Vec::new();
+        if let LogicalPlan::Filter(f) = node {
+            conjuncts.extend(split_conjunction(&f.predicate).into_iter().cloned());
+            node = f.input.as_ref();
+        }
+        let LogicalPlan::TableScan(scan) = node else {
+            return None;
+        };
+        let provider = source_as_provider(&scan.source).ok()?;
+        let table = provider.as_ref().downcast_ref::<ShardedTable>()?;
+        if table.info().kind != TableKind::Collection {
+            return None;
+        }
+        conjuncts.extend(scan.filters.iter().cloned());
+        let before = conjuncts.len();
+        let filters: Vec<Expr> = conjuncts.into_iter().filter(|f| !is_id_pin(f)).collect();
+        if before - filters.len() != 1 || filters.iter().any(has_stand_in) {
+            return None;
+        }
+        // Filters the shard cannot evaluate exactly make this an error: not a point read.
+        let (where_sql, _) = table.where_and_targets(&filters).ok()?;
+        let limit = min_limit(limit, scan.fetch);
+
+        let scanned: Vec<usize> = match &scan.projection {
+            Some(p) => p.clone(),
+            None => (0..table.schema_ref().fields().len()).collect(),
+        };
+        let columns: Vec<usize> = match outputs {
+            Some(o) => o
+                .iter()
+                .map(|i| scanned.get(*i).copied())
+                .collect::<Option<_>>()?,
+            None => scanned,
+        };
+        if columns.len() != schema.fields().len() || columns.is_empty() {
+            return None;
+        }
+        let mut select = Vec::with_capacity(columns.len());
+        let mut readers = Vec::with_capacity(columns.len());
+        for (out, index) in schema.fields().iter().zip(&columns) {
+            let column = table.column_sql(*index);
+            if table.schema_ref().field(*index).data_type() != out.data_type()
+                || column.reader.data_type() != *out.data_type()
+            {
+                return None;
+            }
+            select.push(column.sql);
+            readers.push(column.reader);
+        }
+        let mut shard_sql = format!(
+            "SELECT {} FROM {} WHERE {} = $1::text",
+            select.join(", "),
+            quote_ident(&table.info().name),
+            quote_ident("id"),
+        );
+        if let Some(w) = where_sql {
+            shard_sql.push_str(" AND ");
+            shard_sql.push_str(&w);
+        }
+        if let Some(l) = limit {
+            shard_sql.push_str(&format!(" LIMIT {l}"));
+        }
+        Some(PointRead {
+            table: table.info().name.clone(),
+            shards: table.shards().clone(),
+            shard_sql,
+            readers,
+            schema: schema.clone(),
+        })
+    }
+
+    /// The SQL each shard runs (with the id as `$1`).
+    pub fn shard_sql(&self) -> &str {
+        &self.shard_sql
+    }
+
+    /// Reads the rows for the id in `params`, from the shard that owns it.
+    pub async fn run(&self, params: &[ScalarValue]) -> Result<QueryOutput, SqlError> {
+        let id = match params.first() {
+            Some(
+                ScalarValue::Utf8(id) | ScalarValue::LargeUtf8(id) | ScalarValue::Utf8View(id),
+            ) => id.as_deref(),
+            other => {
+                return Err(SqlError::new(
+                    sqlstate::INTERNAL_ERROR,
+                    format!(
+                        "point read of {}: parameter $1 is {other:?}, not text",
+                        self.table
+                    ),
+                ));
+            }
+        };
+        // `id = NULL` is never true.
+        let rows = match id {
+            None => Vec::new(),
+            Some(id) => {
+                let shard = self.shards.shard(self.shards.map().shard_for(id));
+                let metrics = crate::metrics::metrics();
+                metrics
+                    .point_reads_total
+                    .with_label_values(&[shard.name.as_str()])
+                    .inc();
+                let _timer = metrics
+                    .shard_scan_seconds
+                    .with_label_values(&[shard.name.as_str()])
+                    .start_timer();
+                let conn = shard.connect().await?;
+                let statement = conn
+                    .prepare_cached(&self.shard_sql)
+                    .await
+                    .map_err(|e| shard_error(&shard.name, &e))?;
+                conn.query(&statement, &[&id])
+                    .await
+                    .map_err(|e| shard_error(&shard.name, &e))?
+            }
+        };
+        let mut builders: Vec<ColumnBuilder> = self
+            .readers
+            .iter()
+            .map(|r| ColumnBuilder::new(*r, rows.len()))
+            .collect();
+        for row in &rows {
+            for (i, b) in builders.iter_mut().enumerate() {
+                b.push(row, i)?;
+            }
+        }
+        let columns: Vec<ArrayRef> = builders
+            .into_iter()
+            .zip(self.schema.fields())
+            .map(|(b, f)| b.finish(f.data_type()))
+            .collect();
+        let batch = RecordBatch::try_new_with_options(
+            self.schema.clone(),
+            columns,
+            &RecordBatchOptions::new().with_row_count(Some(rows.len())),
+        )
+        .map_err(|e| SqlError::new(sqlstate::INTERNAL_ERROR, e.to_string()))?;
+        let bytes = batch.get_array_memory_size() as u64;
+        Ok(QueryOutput {
+            schema: self.schema.clone(),
+            batches: vec![batch],
+            rows_scanned: rows.len() as u64,
+            cpu_nanos: 0,
+            bytes_scanned: bytes,
+        })
+    }
+}

@@ -1,0 +1,192 @@
+//! The prepared point-read fast path over real shards: which statements take it (and the
+//! SQL each shard prepares), and that its answers — rows, column names and types — are
+//! those of the general path and of a plain Postgres holding the same documents.
+
+mod common;
+
+use common::*;
+use datafusion::scalar::ScalarValue;
+use docfusiondb::render::batches_to_pg_text;
+use docfusiondb::session::{Outcome, Session};
+
+/// (statement with `$1` = the id, the SQL the owning shard prepares).
+const FAST: &[(&str, &str)] = &[
+    (
+        "SELECT doc FROM listings WHERE id = $1",
+        "SELECT \"doc\" FROM \"listings\" WHERE \"id\" = $1::text",
+    ),
+    (
+        "SELECT id, doc FROM listings WHERE $1 = id",
+        "SELECT \"id\", \"doc\" FROM \"listings\" WHERE \"id\" = $1::text",
+    ),
+    (
+        "SELECT * FROM listings WHERE id = $1 LIMIT 1",
+        "SELECT \"id\", \"doc\" FROM \"listings\" WHERE \"id\" = $1::text LIMIT 1",
+    ),
+    (
+        "SELECT doc->>'name' AS name, (doc->>'price')::float8 AS price FROM listings WHERE id = $1",
+        "SELECT ((\"doc\" ->> 'name'::text)), (((\"doc\" ->> 'price'::text))::float8)::float8 FROM \"listings\" WHERE \"id\" = $1::text",
+    ),
+    (
+        "SELECT doc FROM listings WHERE id = $1 AND doc @> '{\"room_type\": \"Private room\"}'",
+        "SELECT \"doc\" FROM \"listings\" WHERE \"id\" = $1::text AND (\"doc\" @> '{\"room_type\": \"Private room\"}'::text::jsonb)",
+    ),
+];
+
+/// Statements that must run the general way.
+const GENERAL: &[&str] = &[
+    "SELECT doc FROM listings WHERE id = $1 OR id = 'lst-000001'",
+    "SELECT count(*) FROM listings WHERE id = $1",
+    "SELECT doc FROM listings WHERE doc->>'name' = $1",
+    "SELECT id FROM listings WHERE id = $1 ORDER BY doc->>'name'",
+    "SELECT upper(id) FROM listings WHERE id = $1",
+    "SELECT doc FROM listings WHERE id = $1 LIMIT 1 OFFSET 1",
+    // `$1 <> 'lst-000002'` would fold away if `$1` were a constant.
+    "SELECT doc FROM listings WHERE id = $1 AND $1 <> 'lst-000002'",
+];
+
+/// Point reads the fast path answered so far, on either shard.
+fn fast_reads() -> u64 {
+    let counter = &docfusiondb::metrics::metrics().point_reads_total;
+    ["shard-0", "shard-1"]
+        .iter()
+        .map(|s| counter.with_label_values(&[*s]).get())
+        .sum()
+}
+
+fn text(id: Option<&str>) -> Vec<ScalarValue> {
+    vec![ScalarValue::Utf8(id.map(str::to_string))]
+}
+
+fn with_literal(sql: &str, id: Option<&str>) -> String {
+    let literal = id.map_or("NULL".to_string(), |id| format!("'{id}'"));
+    sql.replace("$1", &literal)
+}
+
+#[tokio::test]
+async fn point_reads_take_the_fast_path_and_answer_like_postgres() {
+    let shards = start_servers(2).await;
+    let reference = start_servers(1).await;
+    let engine = engine_for(&shards).await;
+    let docs = sample_docs(300);
+    load(&engine, "listings", &docs).await;
+    let pg = reference_client(&reference[0]).await;
+    load_reference(&pg, "listings", &docs).await;
+
+    let mut session = Session::new(&engine, "test");
+    // Ids on both shards, one missing, and NULL.
+    let ids = [
+        Some("lst-000001"),
+        Some("lst-000002"),
+        Some("lst-000150"),
+        Some("lst-000299"),
+        Some("no-such-id"),
+        None,
+    ];
+    let fast_before = fast_reads();
+    let mut fast_runs = 0;
+    for (sql, shard_sql) in FAST {
+        let statement = engine.parse(sql).unwrap().remove(0);
+        let prepared = engine.prepare(&session, statement, &[]).await.unwrap();
+        let read = prepared
+            .point_read()
+            .unwrap_or_else(|| panic!("{sql} should be a point read"));
+        assert_eq!(read.shard_sql(), *shard_sql, "{sql}");
+        for id in ids {
+            let Outcome::Rows { output, verb } = engine
+                .run(&mut session, &prepared, &text(id))
+                .await
+                .unwrap_or_else(|e| panic!("{sql} with {id:?}: {e:?}"))
+            else {
+                panic!("{sql}: no rows outcome");
+            };
+            assert_eq!(verb, "SELECT");
+            if id.is_some() {
+                fast_runs += 1;
+            }
+            let literal = with_literal(sql, id);
+            let expected = pg_rows(&pg, &literal).await.unwrap();
+            assert_eq!(batches_to_pg_text(&output.batches), expected, "{literal}");
+            // The general path gives the same columns (names, types, tags).
+            let general = engine.query(&literal).await.unwrap();
+            assert_eq!(output.schema.fields(), general.schema.fields(), "{literal}");
+            assert_eq!(output.schema.fields(), prepared.schema.fields(), "{sql}");
+        }
+    }
+    let fast_after = fast_reads();
+    assert!(
+        fast_after - fast_before >= fast_runs,
+        "{fast_runs} fast reads, counter moved by {}",
+        fast_after - fast_before
+    );
+
+    for sql in GENERAL {
+        let statement = engine.parse(sql).unwrap().remove(0);
+        let prepared = engine.prepare(&session, statement, &[]).await.unwrap();
+        assert!(
+            prepared.point_read().is_none(),
+            "{sql} must not be a point read"
+        );
+        let Outcome::Rows { output, .. } = engine
+            .run(&mut session, &prepared, &text(Some("lst-000002")))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e:?}"))
+        else {
+            panic!("{sql}: no rows outcome");
+        };
+        let literal = with_literal(sql, Some("lst-000002"));
+        // Without ORDER BY, rows come in any order: compare them sorted.
+        let mut expected = pg_rows(&pg, &literal).await.unwrap();
+        let mut got = batches_to_pg_text(&output.batches);
+        expected.sort();
+        got.sort();
+        assert_eq!(got, expected, "{literal}");
+    }
+}
+
+#[tokio::test]
+async fn a_point_read_of_a_shard_that_is_down_names_the_shard() {
+    let mut shards = start_servers(2).await;
+    let engine = engine_for(&shards).await;
+    load(&engine, "listings", &sample_docs(50)).await;
+    engine.shards().close();
+    let engine = engine_for(&shards).await; // fresh pools, then the second shard goes away
+    let mut session = Session::new(&engine, "test");
+    let statement = engine
+        .parse("SELECT doc FROM listings WHERE id = $1")
+        .unwrap()
+        .remove(0);
+    let prepared = engine.prepare(&session, statement, &[]).await.unwrap();
+    assert!(prepared.point_read().is_some());
+    let owner_of = |id: &str| engine.shards().map().shard_for(id);
+    let on = |shard: usize| {
+        (1..=50)
+            .map(|i| format!("lst-{i:06}"))
+            .find(|id| owner_of(id) == shard)
+            .unwrap()
+    };
+    let (up, down_id) = (on(0), on(1));
+    let down = shards.pop().unwrap();
+    tokio::task::spawn_blocking(move || drop(down))
+        .await
+        .unwrap();
+    let outcome = tokio::time::timeout(
+        std::time::Duration::from_secs(120),
+        engine.run(&mut session, &prepared, &text(Some(&down_id))),
+    )
+    .await;
+    let err = outcome
+        .expect("a point read on a dead shard must end, not hang")
+        .expect_err("shard-1 is down");
+    assert!(err.code.starts_with("08"), "{err:?}");
+    assert!(err.message.contains("shard-1"), "{err:?}");
+    // Reads owned by the shard that is up still work.
+    let Outcome::Rows { output, .. } = engine
+        .run(&mut session, &prepared, &text(Some(&up)))
+        .await
+        .unwrap()
+    else {
+        panic!("no rows outcome");
+    };
+    assert_eq!(output.row_count(), 1);
+}
