@@ -6,6 +6,7 @@
 //! stops start-up, cancellation and statement timeouts, and a drain on shutdown.
 
 mod conn;
+pub mod socket;
 pub mod wire;
 
 use std::collections::HashMap;
@@ -188,7 +189,7 @@ impl PgServer {
                         gauge.inc();
                         let draining = shared.draining.clone();
                         tokio::select! {
-                            r = pgwire::tokio::process_socket(socket, tls, Handlers(conn)) => {
+                            r = socket::serve_socket(socket, tls, Handlers(conn)) => {
                                 if let Err(e) = r {
                                     tracing::debug!(%peer, error = %e, "connection ended with an error");
                                 }
