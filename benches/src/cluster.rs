@@ -19,13 +19,17 @@ pub struct Servers {
     pub baseline: RunningServer,
     /// DocFusionDB's shards, in shard order.
     pub shards: Vec<RunningServer>,
+    /// The shards also listen on a Unix socket in their data directory, and
+    /// [`Servers::shard_dsns`] uses it.
+    shard_sockets: bool,
     dir: TempDir,
 }
 
 impl Servers {
-    /// Starts the baseline and `shard_count` shard servers under a new directory in /tmp.
-    /// Blocking: call from `spawn_blocking`.
-    pub fn start(shard_count: usize) -> Result<Servers> {
+    /// Starts the baseline and `shard_count` shard servers under a new directory in /tmp;
+    /// with `shard_sockets`, DocFusionDB reaches its shards over Unix sockets (as a node
+    /// beside its shards can) instead of loopback TCP. Blocking: call from `spawn_blocking`.
+    pub fn start(shard_count: usize, shard_sockets: bool) -> Result<Servers> {
         let bins = PgBinaries::locate().context("locating the PostgreSQL binaries")?;
         let dir = tempfile::Builder::new()
             .prefix("docfusion-bench-")
@@ -39,24 +43,27 @@ impl Servers {
         let baseline = start_one(&bins, &dir.path().join("baseline"), &options)?;
         let mut shards = Vec::with_capacity(shard_count);
         for index in 0..shard_count {
-            shards.push(start_one(
-                &bins,
-                &dir.path().join(format!("shard-{index}")),
-                &options,
-            )?);
+            let data_dir = dir.path().join(format!("shard-{index}"));
+            let mut options = options.clone();
+            if shard_sockets {
+                options.unix_socket_dir = Some(data_dir.clone());
+            }
+            shards.push(start_one(&bins, &data_dir, &options)?);
         }
         Ok(Servers {
             baseline,
             shards,
+            shard_sockets,
             dir,
         })
     }
 
     /// [`Servers::start`] on the blocking pool; then says on stderr where the servers are.
-    pub async fn launch(shard_count: usize) -> Result<Servers> {
-        let servers = tokio::task::spawn_blocking(move || Servers::start(shard_count))
-            .await
-            .context("starting the servers")??;
+    pub async fn launch(shard_count: usize, shard_sockets: bool) -> Result<Servers> {
+        let servers =
+            tokio::task::spawn_blocking(move || Servers::start(shard_count, shard_sockets))
+                .await
+                .context("starting the servers")??;
         eprintln!(
             "servers under {}: baseline {}, shards {}",
             servers.dir().display(),
@@ -80,7 +87,20 @@ impl Servers {
 
     /// The shards' connection strings.
     pub fn shard_dsns(&self) -> Vec<String> {
-        self.shards.iter().map(RunningServer::dsn).collect()
+        if !self.shard_sockets {
+            return self.shards.iter().map(RunningServer::dsn).collect();
+        }
+        self.shards
+            .iter()
+            .map(|s| {
+                format!(
+                    "host={} port={} user={} dbname=postgres",
+                    s.data_dir().display(),
+                    s.port(),
+                    s.superuser()
+                )
+            })
+            .collect()
     }
 
     /// Stops every server, reporting the first error. Blocking.
@@ -89,6 +109,7 @@ impl Servers {
             baseline,
             shards,
             dir,
+            ..
         } = self;
         let mut first_error = baseline.stop().err();
         for shard in shards {

@@ -3,6 +3,7 @@
 
 pub mod cluster;
 pub mod compare;
+pub mod cpu;
 pub mod dataset;
 pub mod exit;
 pub mod measure;

@@ -59,7 +59,7 @@ async fn run(args: Args) -> Result<bool> {
     let queries = queries::select(&args.queries).map_err(|e| anyhow!(e))?;
     let command_line = report::command_line();
 
-    let servers = Servers::launch(args.shards).await?;
+    let servers = Servers::launch(args.shards, false).await?;
     let baseline = setup::connect(&servers.baseline.dsn(), "the baseline").await?;
     let config = setup::node_config(servers.dir(), servers.shard_dsns(), false);
     let node = setup::start_node(config).await?;

@@ -3,6 +3,7 @@
 //! every answer is checked (one row, the listing asked for). The same load runs against the
 //! baseline and against DocFusionDB's wire server, and the report puts the two side by side.
 
+use crate::cpu::{CpuMark, CpuUse};
 use std::error::Error;
 use std::fmt::Write;
 use std::sync::Arc;
@@ -59,9 +60,20 @@ pub struct SideResult {
     pub latency: Option<Latency>,
     /// One message per client that stopped on a failed or wrong answer.
     pub failures: Vec<String>,
+    /// CPU used during the measured window (this process, the side's servers).
+    pub cpu: CpuUse,
 }
 
 impl SideResult {
+    /// Microseconds of CPU per measured read: (this process, the servers, both).
+    pub fn cpu_us_per_read(&self) -> Option<(f64, f64, f64)> {
+        (self.measured_reads > 0).then(|| {
+            let per = |d: Duration| d.as_secs_f64() * 1e6 / self.measured_reads as f64;
+            let (h, s) = (per(self.cpu.harness), per(self.cpu.servers));
+            (h, s, h + s)
+        })
+    }
+
     /// Measured reads per second.
     pub fn reads_per_second(&self) -> f64 {
         let seconds = self.window.as_secs_f64();
@@ -213,11 +225,13 @@ async fn read_until(
 /// connects and prepares first, then all read `ids` for the warm-up and the measured window.
 /// A server that cannot be reached or refuses the statement is an error; wrong answers are
 /// [`SideResult::failures`].
+/// `server_roots` are the postmaster pids of the side's servers, whose CPU is accounted.
 pub async fn run_point_reads(
     dsn: &str,
     what: &str,
     ids: Arc<[String]>,
     shape: LoadShape,
+    server_roots: &[u32],
 ) -> Result<SideResult> {
     if ids.is_empty() || shape.clients == 0 {
         bail!("point reads need at least one id and one client");
@@ -228,6 +242,19 @@ pub async fn run_point_reads(
     }
     let measure_from = Instant::now() + shape.warm_up;
     let end = measure_from + shape.measured;
+    let roots = server_roots.to_vec();
+    let cpu_sampler = tokio::spawn(async move {
+        let mark = |roots: Vec<u32>| async move {
+            tokio::task::spawn_blocking(move || CpuMark::now(&roots))
+                .await
+                .ok()
+        };
+        tokio::time::sleep_until(measure_from.into()).await;
+        let start = mark(roots.clone()).await;
+        tokio::time::sleep_until(end.into()).await;
+        let stop = mark(roots).await;
+        start.zip(stop).map(|(a, b)| a.until(b)).unwrap_or_default()
+    });
     let tasks = clients
         .into_iter()
         .enumerate()
@@ -248,6 +275,7 @@ pub async fn run_point_reads(
         window: shape.measured,
         latency: None,
         failures: Vec::new(),
+        cpu: CpuUse::default(),
     };
     let mut samples = Vec::new();
     for (index, joined) in join_all(tasks).await.into_iter().enumerate() {
@@ -264,6 +292,7 @@ pub async fn run_point_reads(
     }
     result.measured_reads = samples.len() as u64;
     result.latency = latency(samples);
+    result.cpu = cpu_sampler.await.unwrap_or_default();
     Ok(result)
 }
 
@@ -329,6 +358,8 @@ pub struct PointReadReport {
     pub docs: u64,
     /// DocFusionDB shards.
     pub shards: usize,
+    /// How the node reaches them (`loopback TCP`, `Unix sockets`).
+    pub shard_link: &'static str,
     /// The load each side got.
     pub shape: LoadShape,
     /// Seconds to load the baseline.
@@ -367,9 +398,10 @@ pub fn table(report: &PointReadReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "### Point reads: {} documents, {} shard(s), {} clients, {:.0} s measured after {:.0} s warm-up (seed {})\n",
+        "### Point reads: {} documents, {} shard(s) over {}, {} clients, {:.0} s measured after {:.0} s warm-up (seed {})\n",
         report.docs,
         report.shards,
+        report.shard_link,
         report.shape.clients,
         report.shape.measured.as_secs_f64(),
         report.shape.warm_up.as_secs_f64(),
@@ -381,19 +413,35 @@ pub fn table(report: &PointReadReport) -> String {
         report.baseline_load_s, report.docfusion_load_s
     );
     out.push_str(
-        "| side | clients | reads/s | p50 ms | p99 ms | reads/s vs PostgreSQL | failed clients |\n",
+        "| side | clients | reads/s | p50 ms | p99 ms | reads/s vs PostgreSQL | CPU µs/read: clients+node | CPU µs/read: Postgres | CPU µs/read: total | CPU efficiency vs PostgreSQL | failed clients |\n",
     );
-    out.push_str("|---|---:|---:|---:|---:|---:|---:|\n");
+    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    let cpu_ratio = match (
+        report.postgres.cpu_us_per_read(),
+        report.docfusion.cpu_us_per_read(),
+    ) {
+        (Some((_, _, pg)), Some((_, _, df))) if df > 0.0 => format!("{:.2}", pg / df),
+        _ => "—".to_string(),
+    };
     let ratio = report
         .ratio()
         .map_or_else(|| "—".to_string(), |r| format!("{r:.2}"));
-    for (side, result, ratio) in [
-        ("PostgreSQL", &report.postgres, "1.00".to_string()),
-        ("DocFusionDB", &report.docfusion, ratio),
+    for (side, result, ratio, cpu_ratio) in [
+        (
+            "PostgreSQL",
+            &report.postgres,
+            "1.00".to_string(),
+            "1.00".to_string(),
+        ),
+        ("DocFusionDB", &report.docfusion, ratio, cpu_ratio),
     ] {
+        let (harness, servers, total) = result.cpu_us_per_read().map_or_else(
+            || ("—".to_string(), "—".to_string(), "—".to_string()),
+            |(h, s, t)| (format!("{h:.1}"), format!("{s:.1}"), format!("{t:.1}")),
+        );
         let _ = writeln!(
             out,
-            "| {side} | {} | {:.0} | {} | {} | {ratio} | {} |",
+            "| {side} | {} | {:.0} | {} | {} | {ratio} | {harness} | {servers} | {total} | {cpu_ratio} | {} |",
             report.shape.clients,
             result.reads_per_second(),
             ms(result.latency, |l| l.p50_ms),
@@ -478,6 +526,10 @@ mod tests {
                 p99_ms: 1.5,
             }),
             failures,
+            cpu: CpuUse {
+                harness: Duration::from_millis(measured_reads / 20),
+                servers: Duration::from_millis(measured_reads / 40),
+            },
         }
     }
 
@@ -485,6 +537,7 @@ mod tests {
         PointReadReport {
             docs: 1000,
             shards: 2,
+            shard_link: "loopback TCP",
             shape: LoadShape {
                 clients: 8,
                 warm_up: Duration::from_secs(2),
@@ -509,11 +562,15 @@ mod tests {
         assert!(!r.has_failures());
         let t = table(&r);
         assert!(
-            t.contains("| PostgreSQL | 8 | 20000 | 0.250 | 1.500 | 1.00 | 0 |"),
+            t.contains(
+                "| PostgreSQL | 8 | 20000 | 0.250 | 1.500 | 1.00 | 50.0 | 25.0 | 75.0 | 1.00 | 0 |"
+            ),
             "{t}"
         );
         assert!(
-            t.contains("| DocFusionDB | 8 | 5000 | 0.250 | 1.500 | 0.25 | 0 |"),
+            t.contains(
+                "| DocFusionDB | 8 | 5000 | 0.250 | 1.500 | 0.25 | 50.0 | 25.0 | 75.0 | 1.00 | 0 |"
+            ),
             "{t}"
         );
     }

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use docfusion_benches::dataset;
 use docfusion_benches::pointreads::{self, LoadShape};
 use docfusion_benches::setup::{self, WireServer};
+use docfusion_benches::{cpu, dataset};
 use docfusion_test_support::TestPostgres;
 
 const DOCS: u64 = 200;
@@ -46,11 +46,20 @@ async fn point_reads_answer_every_id_on_both_sides() {
         measured: Duration::from_millis(800),
         seed: 3,
     };
-    for (dsn, what) in [
-        (baseline_dsn.as_str(), "the baseline"),
-        (&wire.dsn(), "DocFusionDB"),
+    // The servers' CPU is accounted from their postmasters (and backends).
+    let baseline_pid = cpu::postmaster_pid(servers[0].data_dir());
+    let shard_pids: Vec<u32> = shards
+        .iter()
+        .filter_map(|s| cpu::postmaster_pid(s.data_dir()))
+        .collect();
+    assert!(baseline_pid.is_some());
+    assert_eq!(shard_pids.len(), 2);
+    let baseline_pids: Vec<u32> = baseline_pid.into_iter().collect();
+    for (dsn, what, roots) in [
+        (baseline_dsn.as_str(), "the baseline", &baseline_pids),
+        (&wire.dsn(), "DocFusionDB", &shard_pids),
     ] {
-        let result = pointreads::run_point_reads(dsn, what, ids.clone(), shape)
+        let result = pointreads::run_point_reads(dsn, what, ids.clone(), shape, roots)
             .await
             .unwrap();
         assert!(result.failures.is_empty(), "{what}: {:?}", result.failures);
@@ -74,7 +83,7 @@ async fn point_reads_answer_every_id_on_both_sides() {
         (baseline_dsn.as_str(), "the baseline"),
         (&wire.dsn(), "DocFusionDB"),
     ] {
-        let result = pointreads::run_point_reads(dsn, what, missing.clone(), shape)
+        let result = pointreads::run_point_reads(dsn, what, missing.clone(), shape, &[])
             .await
             .unwrap();
         assert_eq!(result.failures.len(), 2, "{what}: {:?}", result.failures);

@@ -13,7 +13,14 @@ use clap::Parser;
 use docfusion_benches::cluster::Servers;
 use docfusion_benches::pointreads::{self, LoadShape, PointReadReport};
 use docfusion_benches::setup::{self, WireServer};
-use docfusion_benches::{dataset, exit, report};
+use docfusion_benches::{cpu, dataset, exit, report};
+
+/// How the node connects to its shards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ShardTransport {
+    Tcp,
+    Unix,
+}
 
 /// Point reads by id over the Postgres protocol, DocFusionDB against plain PostgreSQL.
 #[derive(Debug, Parser)]
@@ -40,6 +47,10 @@ struct Args {
     /// Ids whose documents are compared between the two sides.
     #[arg(long, default_value_t = 100)]
     compare: usize,
+    /// How the node reaches its shards: `tcp` (loopback, as across machines) or `unix`
+    /// (Unix sockets, as a node running beside its shards).
+    #[arg(long, value_enum, default_value_t = ShardTransport::Tcp)]
+    shard_transport: ShardTransport,
     /// Append the Markdown report to this file.
     #[arg(long, value_name = "FILE")]
     markdown_out: Option<PathBuf>,
@@ -77,7 +88,8 @@ async fn run(args: Args) -> Result<bool> {
     };
     let command_line = report::command_line();
 
-    let servers = Servers::launch(args.shards).await?;
+    let servers =
+        Servers::launch(args.shards, args.shard_transport == ShardTransport::Unix).await?;
     let baseline_dsn = servers.baseline.dsn();
     let baseline = setup::connect(&baseline_dsn, "the baseline").await?;
     let config = setup::node_config(servers.dir(), servers.shard_dsns(), true);
@@ -110,17 +122,36 @@ async fn run(args: Args) -> Result<bool> {
         "PostgreSQL: {} clients, {:?} warm-up + {:?}…",
         shape.clients, shape.warm_up, shape.measured
     );
-    let postgres =
-        pointreads::run_point_reads(&baseline_dsn, "the baseline", ids.clone(), shape).await?;
+    let baseline_pids: Vec<u32> = cpu::postmaster_pid(servers.baseline.data_dir())
+        .into_iter()
+        .collect();
+    let shard_pids: Vec<u32> = servers
+        .shards
+        .iter()
+        .filter_map(|s| cpu::postmaster_pid(s.data_dir()))
+        .collect();
+    let postgres = pointreads::run_point_reads(
+        &baseline_dsn,
+        "the baseline",
+        ids.clone(),
+        shape,
+        &baseline_pids,
+    )
+    .await?;
     eprintln!("  {:.0} reads/s", postgres.reads_per_second());
     eprintln!("DocFusionDB: the same…");
     let docfusion =
-        pointreads::run_point_reads(&wire.dsn(), "DocFusionDB", ids.clone(), shape).await?;
+        pointreads::run_point_reads(&wire.dsn(), "DocFusionDB", ids.clone(), shape, &shard_pids)
+            .await?;
     eprintln!("  {:.0} reads/s", docfusion.reads_per_second());
 
     let point_reads = PointReadReport {
         docs: args.docs,
         shards: args.shards,
+        shard_link: match args.shard_transport {
+            ShardTransport::Tcp => "loopback TCP",
+            ShardTransport::Unix => "Unix sockets",
+        },
         shape,
         baseline_load_s: loaded.baseline.as_secs_f64(),
         docfusion_load_s: loaded.docfusion.as_secs_f64(),

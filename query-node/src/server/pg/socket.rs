@@ -286,4 +286,27 @@ mod tests {
             assert_eq!(w.due, last_message_started, "after byte {i}");
         }
     }
+
+    #[tokio::test]
+    async fn output_is_held_until_a_turn_ends_or_the_client_flushes() {
+        use tokio::io::AsyncWriteExt;
+        let mut w = DeferredFlush::new(Vec::<u8>::new());
+        let parse_complete = message(b'1', b"");
+        w.write_all(&parse_complete).await.unwrap();
+        w.flush().await.unwrap();
+        assert!(w.inner.is_empty(), "ParseComplete alone is held");
+        // The client sent Flush.
+        w.flush_now();
+        w.flush().await.unwrap();
+        assert_eq!(w.inner, parse_complete);
+
+        let tail = [message(b'C', b"SELECT 1\x00"), message(b'Z', b"I")].concat();
+        w.write_all(&tail).await.unwrap();
+        w.flush().await.unwrap();
+        assert_eq!(
+            w.inner,
+            [parse_complete, tail].concat(),
+            "ReadyForQuery flushes"
+        );
+    }
 }
