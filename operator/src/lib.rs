@@ -7,7 +7,10 @@ pub mod leader;
 pub mod metrics;
 pub mod names;
 pub mod observe;
+pub mod quantity;
+pub mod resize;
 pub mod usage;
+pub mod usage_sink;
 
 #[cfg(test)]
 mod fixtures;
@@ -26,7 +29,7 @@ pub enum Error {
     /// The object lacks something the API server always sets (name, namespace, uid).
     #[error("DocFusionCluster is missing {0}")]
     MissingField(&'static str),
-    /// A Secret the cluster names does not have the keys it must have.
+    /// A Secret the cluster names does not exist or lacks the keys it must have.
     #[error("secret {secret}: {message}")]
     InvalidSecret { secret: String, message: String },
     /// The rendered query node config does not pass the node's own validation.

@@ -12,9 +12,10 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use clap::Parser;
-use docfusion_operator::controller::{self, Context, Diagnostics, LogUsageSink};
+use docfusion_operator::controller::{self, Context, Diagnostics};
 use docfusion_operator::leader::{LeaseSettings, campaign};
 use docfusion_operator::metrics::Metrics;
+use docfusion_operator::usage_sink::{HttpSinkSettings, HttpUsageSink, LogUsageSink, UsageSink};
 use prometheus::{Encoder, Registry, TextEncoder};
 use tokio::sync::{RwLock, watch};
 use tracing::{error, info};
@@ -45,6 +46,10 @@ struct Args {
     /// Seconds a leader's claim is valid without renewal.
     #[arg(long, env = "DOCFUSION_OPERATOR_LEASE_SECONDS", default_value_t = 15)]
     lease_seconds: u64,
+    /// Base URL of the billing service; usage events are posted to its
+    /// `/v1/events/batch`. Without it they are written to the log (target `docfusion_usage`).
+    #[arg(long, env = "DOCFUSION_BILLING_URL")]
+    billing_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -125,13 +130,17 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("leader election stopped")?;
     info!(identity = %args.identity, "leading; starting the controller");
-    let ctx = Arc::new(Context::new(
-        client,
-        metrics,
-        diagnostics,
-        Arc::new(LogUsageSink),
-        reporter,
-    ));
+    let usage: Arc<dyn UsageSink> = match &args.billing_url {
+        Some(url) => {
+            info!(url = %url, "posting usage events to billing");
+            Arc::new(
+                HttpUsageSink::start(HttpSinkSettings::new(url.clone()), metrics.clone())
+                    .map_err(|e| anyhow::anyhow!("--billing-url: {e}"))?,
+            )
+        }
+        None => Arc::new(LogUsageSink),
+    };
+    let ctx = Arc::new(Context::new(client, metrics, diagnostics, usage, reporter));
     let mut lost = leading.clone();
     let lost_leadership = async move {
         let _ = lost.wait_for(|l| !*l).await;
