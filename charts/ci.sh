@@ -71,6 +71,15 @@ if grep -q "kind: CustomResourceDefinition" "$out/no-crds.yaml"; then
   echo "crds.create=false still rendered the CRD" >&2
   exit 1
 fi
+if "$helm" template docfusion "$chart" --set billing.url=billing:8480 > /dev/null 2>&1; then
+  echo "values.schema.json accepted billing.url without http(s)://" >&2
+  exit 1
+fi
+grep -q "DOCFUSION_BILLING_URL" "$out/all-features.yaml"
+if grep -q "DOCFUSION_BILLING_URL" "$out/default.yaml"; then
+  echo "the default values set a billing URL" >&2
+  exit 1
+fi
 grep -q "kind: ServiceMonitor" "$out/all-features.yaml"
 grep -q "docfusiondb.json" "$out/all-features.yaml"
 
