@@ -6,12 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use docfusion_billing::clock::SystemClock;
-use docfusion_billing::ledger::{Ledger, LedgerPolicy};
-use docfusion_billing::metrics::Metrics as BillingMetrics;
+mod harness;
+
 use docfusion_billing::period::Period;
-use docfusion_billing::plans::PlansFile;
-use docfusion_billing::service::{AppState, router};
 use docfusion_crds::{DocFusionCluster, DocFusionClusterSpec};
 use docfusion_operator::metrics::Metrics;
 use docfusion_operator::names::ClusterNames;
@@ -27,23 +24,8 @@ const PLANS: &str = include_str!("../../billing/plans.example.yaml");
 #[tokio::test(flavor = "multi_thread")]
 async fn operator_usage_is_ingested_once_in_billing_units() {
     let ledger_pg = TestPostgres::start_many(1).await.pop().unwrap();
-    let ledger = Ledger::new(
-        &ledger_pg.dsn(),
-        Arc::new(PlansFile::from_yaml(PLANS).unwrap()),
-        Arc::new(SystemClock),
-        LedgerPolicy::default(),
-    )
-    .unwrap();
-    ledger.migrate().await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let billing = format!("http://{}", listener.local_addr().unwrap());
-    let app = router(AppState {
-        ledger: ledger.clone(),
-        metrics: Arc::new(BillingMetrics::new().unwrap()),
-    });
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let billing = harness::billing::BillingHarness::start(ledger_pg, PLANS).await;
+    let ledger = billing.ledger.clone();
 
     // A cluster of 2 shards × 30 GB (60 GB provisioned) with 2 ready query nodes.
     let spec: DocFusionClusterSpec = serde_yaml_ng::from_str(
@@ -67,7 +49,8 @@ async fn operator_usage_is_ingested_once_in_billing_units() {
 
     let registry = prometheus::Registry::new();
     let metrics = Arc::new(Metrics::register(&registry).unwrap());
-    let sink = HttpUsageSink::start(HttpSinkSettings::new(billing), metrics.clone()).unwrap();
+    let sink =
+        HttpUsageSink::start(HttpSinkSettings::new(billing.url.clone()), metrics.clone()).unwrap();
     sink.emit(sample(first));
     // A second reconcile in the same interval, then the next interval.
     sink.emit(sample(first));
