@@ -8,6 +8,7 @@ pub mod metrics;
 pub mod names;
 pub mod observe;
 pub mod quantity;
+pub mod render;
 pub mod resize;
 pub mod usage;
 pub mod usage_sink;
@@ -35,6 +36,9 @@ pub enum Error {
     /// The rendered query node config does not pass the node's own validation.
     #[error("rendered query node config is invalid: {0}")]
     NodeConfig(#[source] docfusion_types::ConfigError),
+    /// Rendered objects could not be written as YAML.
+    #[error("cannot write YAML: {0}")]
+    Yaml(#[source] serde_yaml_ng::Error),
     /// An object could not be serialised for the API.
     #[error("cannot serialise {kind}: {source}")]
     Serialize {
@@ -58,6 +62,7 @@ impl Error {
             Error::InvalidSecret { .. } => "invalid_secret".into(),
             Error::NodeConfig(_) => "node_config".into(),
             Error::Serialize { .. } => "serialize".into(),
+            Error::Yaml(_) => "yaml".into(),
         }
     }
 }

@@ -50,6 +50,10 @@ struct Args {
     /// `/v1/events/batch`. Without it they are written to the log (target `docfusion_usage`).
     #[arg(long, env = "DOCFUSION_BILLING_URL")]
     billing_url: Option<String>,
+    /// Print the objects the operator would create for the DocFusionCluster in this YAML
+    /// file, and exit (a dry run; no cluster access).
+    #[arg(long, value_name = "FILE")]
+    render: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone)]
@@ -88,6 +92,14 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
+    if let Some(path) = &args.render {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let cluster: docfusion_crds::DocFusionCluster = serde_yaml_ng::from_str(&text)
+            .with_context(|| format!("{} is not a DocFusionCluster", path.display()))?;
+        print!("{}", docfusion_operator::render::render_yaml(&cluster)?);
+        return Ok(());
+    }
     let client = kube::Client::try_default()
         .await
         .context("cannot build a Kubernetes client (in-cluster config or KUBECONFIG)")?;
