@@ -5,7 +5,9 @@
 #   - helm lint --strict (default and all-features values),
 #   - helm template with default and all-features values,
 #   - validates every rendered object strictly against the Kubernetes 1.31 schemas
-#     (kubernetes-validate), and the CRD itself as an apiextensions.k8s.io/v1 object.
+#     (kubernetes-validate), and the CRD itself as an apiextensions.k8s.io/v1 object,
+#   - renders what the operator creates for every docs/examples cluster
+#     (`docfusion-operator --render`, built with cargo) and validates it the same way.
 # Usage: bash charts/ci.sh   (work dir: $CHART_CI_DIR, default /tmp/docfusion-chart-ci)
 set -euo pipefail
 
@@ -71,6 +73,15 @@ if grep -q "kind: CustomResourceDefinition" "$out/no-crds.yaml"; then
   echo "crds.create=false still rendered the CRD" >&2
   exit 1
 fi
+if "$helm" template docfusion "$chart" --set billing.url=billing:8480 > /dev/null 2>&1; then
+  echo "values.schema.json accepted billing.url without http(s)://" >&2
+  exit 1
+fi
+grep -q "DOCFUSION_BILLING_URL" "$out/all-features.yaml"
+if grep -q "DOCFUSION_BILLING_URL" "$out/default.yaml"; then
+  echo "the default values set a billing URL" >&2
+  exit 1
+fi
 grep -q "kind: ServiceMonitor" "$out/all-features.yaml"
 grep -q "docfusiondb.json" "$out/all-features.yaml"
 
@@ -79,5 +90,13 @@ echo "== strict schema validation (Kubernetes $k8s_version)"
 # validated as far as kubernetes-validate knows it and skipped otherwise.
 for f in "$out/default.yaml" "$out/all-features.yaml" "$out/no-crds.yaml" "$repo/crds/docfusioncluster.yaml"; do
   "$validate" --strict --kubernetes-version "$k8s_version" --quiet "$f"
+done
+
+echo "== objects the operator creates for docs/examples (Kubernetes $k8s_version)"
+for example in "$repo"/docs/examples/*.yaml; do
+  rendered="$out/operator-$(basename "$example")"
+  (cd "$repo" && cargo run -q --bin docfusion-operator -- --render "$example") > "$rendered"
+  grep -q "kind: Deployment" "$rendered"
+  "$validate" --strict --kubernetes-version "$k8s_version" --quiet "$rendered"
 done
 echo "chart CI passed"

@@ -269,18 +269,33 @@ pub struct QueryNodeConfigOverrides {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub max_body_bytes: Option<u64>,
+    /// `limits.shutdown_grace_ms`: how long running statements may finish after SIGTERM.
+    /// The pods' `terminationGracePeriodSeconds` is derived from it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 600_000))]
+    pub shutdown_grace_ms: Option<u64>,
 }
 
-/// Credentials.
+/// Credentials: the Postgres role the query nodes use on the shards, and the user clients
+/// log in to the query nodes with. Each is a Secret, generated once when not named here and
+/// never overwritten.
 #[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthSpec {
     /// An existing Secret with keys `username` and `password` for the Postgres role the
-    /// query nodes use. When absent the operator generates `<cluster>-credentials` once and
-    /// never overwrites it.
+    /// query nodes use on the shards (also the shards' superuser). When absent the operator
+    /// generates `<cluster>-credentials` once and never overwrites it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 253))]
     pub credentials_secret: Option<String>,
+    /// An existing Secret with keys `username` and `password` that clients log in to the
+    /// query nodes with (SCRAM-SHA-256 on the Postgres protocol, basic auth over HTTP), and
+    /// optionally `token` (an HTTP bearer token) and `scramSalt` (base64 salt of the SCRAM
+    /// verifier). When absent the operator generates `<cluster>-client` once and never
+    /// overwrites it. Only a SCRAM verifier of the password reaches the node config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 253))]
+    pub client_secret: Option<String>,
 }
 
 /// TLS for client connections.
@@ -293,12 +308,25 @@ pub struct AuthSpec {
     }
 ]))]
 pub struct TlsSpec {
-    /// Serve TLS to clients.
+    /// Serve TLS to clients on the Postgres protocol.
     #[serde(default)]
     pub enabled: bool,
+    /// `Require` (plaintext connections are refused) or `Allow` (TLS when the client asks).
+    #[serde(default)]
+    pub mode: TlsMode,
     /// A `kubernetes.io/tls` Secret (e.g. from cert-manager) mounted into the query nodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_name: Option<String>,
+}
+
+/// Whether the query nodes demand TLS or only offer it.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, Default, PartialEq, Eq, JsonSchema)]
+pub enum TlsMode {
+    /// Plaintext connections are refused.
+    #[default]
+    Require,
+    /// TLS when the client asks for it, plaintext otherwise.
+    Allow,
 }
 
 /// Prometheus Operator monitors (the CRDs of the Prometheus Operator must be installed).
@@ -325,6 +353,11 @@ pub enum DeletionPolicy {
     /// Delete the PersistentVolumeClaims with the cluster.
     Delete,
 }
+
+/// Annotation that lets the query nodes route documents to every shard of `spec.shards.count`
+/// at once, accepting that documents stored under the previous shard map become unreachable
+/// until they are reloaded (there is no rebalancing yet). For clusters that hold no data yet.
+pub const ROUTE_TO_ALL_SHARDS_ANNOTATION: &str = "docfusion.io/route-to-all-shards";
 
 /// Default postgres-exporter image.
 pub const DEFAULT_EXPORTER_IMAGE: &str = "quay.io/prometheuscommunity/postgres-exporter:v0.17.1";

@@ -7,7 +7,8 @@ pub mod status;
 
 pub use cluster::{
     AuthSpec, DeletionPolicy, DocFusionCluster, DocFusionClusterSpec, MonitoringSpec, PostgresSpec,
-    QueryNodeConfigOverrides, QueryNodesSpec, ShardOverride, ShardsSpec, StorageSpec, TlsSpec,
+    QueryNodeConfigOverrides, QueryNodesSpec, ROUTE_TO_ALL_SHARDS_ANNOTATION, ShardOverride,
+    ShardsSpec, StorageSpec, TlsMode, TlsSpec,
 };
 pub use status::{
     ClusterPhase, ConditionReason, ConditionType, DocFusionClusterStatus, QueryNodesStatus,

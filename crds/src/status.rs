@@ -27,9 +27,15 @@ pub struct DocFusionClusterStatus {
     /// Where clients connect: `<host>:5433` (Postgres protocol); HTTP is on 8433.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<String>,
-    /// Name of the Secret holding the client credentials.
+    /// Name of the Secret holding the credentials clients log in with (`username`,
+    /// `password`, and `token` for HTTP when generated).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials_secret: Option<String>,
+    /// How many shards the query nodes route documents to (shards `0..servingShards`). Shards
+    /// added by growing `spec.shards.count` are provisioned but hold no documents until a
+    /// rebalance moves hash slots onto them, which is not implemented yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serving_shards: Option<i32>,
 }
 
 /// One shard as observed.
@@ -48,6 +54,9 @@ pub struct ShardStatus {
     pub ready: bool,
     /// The primary's address inside the cluster.
     pub primary: String,
+    /// Whether the query nodes route documents to this shard (see `servingShards`).
+    #[serde(default)]
+    pub serving: bool,
 }
 
 /// The query nodes as observed.
@@ -177,6 +186,12 @@ pub enum ConditionReason {
     Running,
     /// The cluster is hibernated (for Ready/ShardsReady/QueryNodesReady).
     Hibernating,
+    /// Shards were added but hold no documents: rebalancing is not implemented yet.
+    RebalancePending,
+    /// Volumes were asked to grow and have not reached the new size yet.
+    ResizingVolumes,
+    /// Volumes were asked to grow but their StorageClass does not allow expansion.
+    VolumeExpansionNotAllowed,
 }
 
 impl ConditionReason {
@@ -194,6 +209,9 @@ impl ConditionReason {
             ConditionReason::ScaledToZero => "ScaledToZero",
             ConditionReason::Running => "Running",
             ConditionReason::Hibernating => "Hibernating",
+            ConditionReason::RebalancePending => "RebalancePending",
+            ConditionReason::ResizingVolumes => "ResizingVolumes",
+            ConditionReason::VolumeExpansionNotAllowed => "VolumeExpansionNotAllowed",
         }
     }
 }

@@ -5,15 +5,13 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use docfusion_billing::clock::SystemClock;
-use docfusion_billing::ledger::{Ledger, LedgerPolicy};
-use docfusion_billing::metrics::Metrics;
-use docfusion_billing::plans::PlansFile;
-use docfusion_billing::service::{AppState, router};
+mod harness;
+
 use docfusion_test_support::TestPostgres;
 use docfusion_types::{BillingConfig, NodeConfig, ShardConfig, UserConfig};
 use docfusiondb::auth::{Authenticator, verifier_for};
 use docfusiondb::node::Node;
+use harness::billing::{BillingHarness, serve};
 use serde_json::{Value, json};
 
 const PLANS: &str = r#"
@@ -33,34 +31,14 @@ plans:
       - {meter: queries, kind: hard, value: 3, action: reject}
 "#;
 
-async fn serve(app: axum::Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    base
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn over_quota_statements_get_53400_and_usage_reaches_the_ledger() {
     let mut pg = TestPostgres::start_many(3).await;
     let ledger_pg = pg.pop().unwrap();
 
     // Billing, as deployed: ledger in Postgres, HTTP service.
-    let ledger = Ledger::new(
-        &ledger_pg.dsn(),
-        Arc::new(PlansFile::from_yaml(PLANS).unwrap()),
-        Arc::new(SystemClock),
-        LedgerPolicy::default(),
-    )
-    .unwrap();
-    ledger.migrate().await.unwrap();
-    let billing = serve(router(AppState {
-        ledger,
-        metrics: Arc::new(Metrics::new().unwrap()),
-    }))
-    .await;
+    let billing_service = BillingHarness::start(ledger_pg, PLANS).await;
+    let billing = billing_service.url.clone();
 
     // The node, metered for tenant "acme".
     let mut config = NodeConfig {

@@ -2,20 +2,23 @@
 //! server-side-applies every child, creates (never overwrites) generated Secrets, writes the
 //! status, publishes events on phase transitions, emits usage, and cleans up in a finalizer.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use docfusion_crds::{ClusterPhase, DeletionPolicy, DocFusionCluster};
-use docfusion_types::UsageEvent;
+use docfusion_crds::{
+    ClusterPhase, ConditionReason, ConditionType, DeletionPolicy, DocFusionCluster,
+    DocFusionClusterStatus,
+};
 use futures::StreamExt;
 use k8s_openapi::NamespaceResourceScope;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolumeClaim, Secret, Service};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+use k8s_openapi::api::storage::v1::StorageClass;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::runtime::controller::{Action, Controller};
@@ -27,41 +30,24 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use tokio::sync::RwLock;
-use tracing::{Span, field, info, instrument, warn};
+use tracing::{Span, field, instrument, warn};
 
+use crate::build::secret::{ClientCredentials, client_auth, client_credentials_of};
+use crate::build::shard::VolumeTemplate;
 use crate::build::{self, BuildContext};
 use crate::metrics::Metrics;
 use crate::names::{
-    ClusterNames, Component, DEFAULT_USERNAME, FIELD_MANAGER, FINALIZER, LABEL_COMPONENT,
-    LABEL_INSTANCE,
+    ClusterNames, Component, FIELD_MANAGER, FINALIZER, LABEL_COMPONENT, LABEL_INSTANCE,
 };
 use crate::observe::{Observed, ObservedQueryNodes, ObservedShard, compute_status};
-use crate::usage::{interval_start, usage_events};
+use crate::quantity::is_smaller;
+use crate::resize::{self, ResizeState, VolumeAction};
+use crate::usage::{interval_start, until_next_interval, usage_events};
+pub use crate::usage_sink::{LogUsageSink, UsageSink};
 use crate::{Error, Result};
 
 /// Length of one usage sampling interval.
 pub const USAGE_INTERVAL_SECONDS: i64 = 60;
-
-/// Where usage events go.
-pub trait UsageSink: Send + Sync {
-    /// Hands over events; ids make re-delivery harmless.
-    fn emit(&self, events: Vec<UsageEvent>);
-}
-
-/// Writes usage events as JSON lines to the log (target `docfusion_usage`), where a log
-/// shipper forwards them to billing.
-pub struct LogUsageSink;
-
-impl UsageSink for LogUsageSink {
-    fn emit(&self, events: Vec<UsageEvent>) {
-        for event in events {
-            match serde_json::to_string(&event) {
-                Ok(line) => info!(target: "docfusion_usage", event = %line, "usage"),
-                Err(e) => warn!(error = %e, "cannot serialise usage event"),
-            }
-        }
-    }
-}
 
 /// What `/` reports about the controller.
 #[derive(Clone, Debug, Serialize)]
@@ -251,48 +237,111 @@ async fn apply_or_delete_monitor(
     }
 }
 
-/// The credentials Secret's name, the username in it, and whether it was just generated.
-/// A generated Secret is created once; an existing one is read, never written.
-async fn ensure_credentials(
+/// A Secret the cluster either names (read, never written) or has generated for it
+/// (created once when missing, never overwritten). Returns its name, what `read` found in
+/// it, and whether this reconcile created it.
+async fn ensure_secret<T>(
     client: &Client,
-    cluster: &DocFusionCluster,
-    names: &ClusterNames,
-) -> Result<(String, String, bool)> {
-    let secrets: Api<Secret> = Api::namespaced(client.clone(), &names.namespace);
-    if let Some(name) = &cluster.spec.auth.credentials_secret {
+    namespace: &str,
+    named: Option<&String>,
+    field: &str,
+    generated_name: String,
+    read: impl Fn(&Secret) -> Result<T, String>,
+    generate: impl FnOnce() -> (Secret, T),
+) -> Result<(String, T, bool)> {
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), namespace);
+    let read_named = |name: &str, secret: &Secret| {
+        read(secret).map_err(|message| Error::InvalidSecret {
+            secret: name.to_string(),
+            message,
+        })
+    };
+    if let Some(name) = named {
         let secret = secrets
             .get_opt(name)
             .await?
             .ok_or_else(|| Error::InvalidSecret {
                 secret: name.clone(),
-                message: "named in spec.auth.credentialsSecret but does not exist".into(),
+                message: format!("named in {field} but does not exist"),
             })?;
-        let username =
-            build::secret::username_of(&secret).map_err(|message| Error::InvalidSecret {
-                secret: name.clone(),
-                message,
-            })?;
-        return Ok((name.clone(), username, false));
+        return Ok((name.clone(), read_named(name, &secret)?, false));
     }
-    let name = names.generated_credentials();
+    let name = generated_name;
     if let Some(existing) = secrets.get_opt(&name).await? {
-        let username =
-            build::secret::username_of(&existing).map_err(|message| Error::InvalidSecret {
-                secret: name.clone(),
-                message,
-            })?;
-        return Ok((name, username, false));
+        let value = read_named(&name, &existing)?;
+        return Ok((name, value, false));
     }
-    let ctx = BuildContext::new(cluster, DEFAULT_USERNAME)?;
-    let secret = build::secret::credentials_secret(&ctx, &build::secret::generate_password());
+    let (secret, value) = generate();
     match secrets.create(&PostParams::default(), &secret).await {
-        Ok(_) => Ok((name, DEFAULT_USERNAME.to_string(), true)),
+        Ok(_) => Ok((name, value, true)),
         // Created by a racing reconcile: theirs stands, ours is dropped.
         Err(kube::Error::Api(s)) if s.code == 409 => {
-            Ok((name, DEFAULT_USERNAME.to_string(), false))
+            let theirs = secrets.get(&name).await?;
+            let value = read_named(&name, &theirs)?;
+            Ok((name, value, false))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Grows the volumes of shard `index` to `wanted` where their StorageClass allows it.
+/// Returns what is growing or blocked, and how many claims this reconcile patched.
+async fn resize_volumes(
+    client: &Client,
+    names: &ClusterNames,
+    index: i32,
+    wanted: &str,
+) -> Result<(ResizeState, usize)> {
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), &names.namespace);
+    let selector = names
+        .shard_selector(index)
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let listed = claims
+        .list(&ListParams::default().labels(&selector))
+        .await?
+        .items;
+    let classes: Api<StorageClass> = Api::all(client.clone());
+    let mut expandable = BTreeMap::new();
+    for class in resize::classes_to_check(wanted, &listed) {
+        let allowed = classes
+            .get_opt(&class)
+            .await?
+            .and_then(|c| c.allow_volume_expansion)
+            .unwrap_or(false);
+        expandable.insert(class, allowed);
+    }
+    let actions = resize::plan(wanted, &listed, &expandable);
+    let mut patched = 0;
+    for action in &actions {
+        if let VolumeAction::Expand { claim } = action {
+            claims
+                .patch(
+                    claim,
+                    &PatchParams::default(),
+                    &Patch::Merge(resize::expand_patch(wanted)),
+                )
+                .await?;
+            patched += 1;
+        }
+    }
+    Ok((ResizeState::of(&actions), patched))
+}
+
+/// Whether condition `type_` has just taken `reason`.
+fn became(
+    previous: Option<&DocFusionClusterStatus>,
+    status: &DocFusionClusterStatus,
+    type_: ConditionType,
+    reason: ConditionReason,
+) -> bool {
+    let has = |s: &DocFusionClusterStatus| {
+        s.condition(type_)
+            .is_some_and(|c| c.reason == reason.as_str())
+    };
+    has(status) && !previous.is_some_and(has)
 }
 
 async fn publish(ctx: &Context, cluster: &DocFusionCluster, event: Event) {
@@ -309,21 +358,80 @@ async fn apply(cluster: Arc<DocFusionCluster>, ctx: Arc<Context>) -> Result<Acti
         .namespace()
         .ok_or(Error::MissingField("metadata.namespace"))?;
     let names = ClusterNames::new(cluster.name_any(), namespace.clone());
-    let (secret_name, username, generated) = ensure_credentials(client, &cluster, &names).await?;
-    let bctx = BuildContext::new(&cluster, username)?;
     let ns = namespace.as_str();
+    let uid = cluster
+        .metadata
+        .uid
+        .clone()
+        .ok_or(Error::MissingField("metadata.uid"))?;
+    let template = BuildContext::new(&cluster, crate::names::DEFAULT_USERNAME)?;
+    let (_, username, generated_role) = ensure_secret(
+        client,
+        ns,
+        cluster.spec.auth.credentials_secret.as_ref(),
+        "spec.auth.credentialsSecret",
+        names.generated_credentials(),
+        build::secret::username_of,
+        || {
+            let secret =
+                build::secret::credentials_secret(&template, &build::secret::generate_password());
+            (secret, crate::names::DEFAULT_USERNAME.to_string())
+        },
+    )
+    .await?;
+    let (client_secret, credentials, generated_client) = ensure_secret(
+        client,
+        ns,
+        cluster.spec.auth.client_secret.as_ref(),
+        "spec.auth.clientSecret",
+        names.generated_client_credentials(),
+        client_credentials_of,
+        || {
+            let creds = ClientCredentials::generate();
+            (build::secret::client_secret(&template, &creds), creds)
+        },
+    )
+    .await?;
+    // PBKDF2 (4096 rounds) is CPU work: off the async threads.
+    let auth = tokio::task::spawn_blocking(move || client_auth(&credentials, &uid))
+        .await
+        .map_err(|_| Error::MissingField("client credentials (verifier task failed)"))?;
+    let bctx = BuildContext::new(&cluster, username)?.with_client(auth);
 
     apply_child(client, ns, &build::config::postgres_config_map(&bctx)).await?;
     let (node_config, config_hash) = build::config::node_config_map(&bctx)?;
     apply_child::<ConfigMap>(client, ns, &node_config).await?;
 
-    let mut observed = Observed::default();
+    let mut observed = Observed {
+        serving_shards: Some(bctx.serving_shards),
+        ..Observed::default()
+    };
+    let statefulsets: Api<StatefulSet> = Api::namespaced(client.clone(), ns);
+    let wanted_size = cluster.spec.shards.storage.size.0.clone();
+    let mut expanded = 0;
     for index in 0..cluster.spec.shards.count {
         apply_child(client, ns, &build::shard::headless_service(&bctx, index)).await?;
-        let sts = apply_child(client, ns, &build::shard::statefulset(&bctx, index)).await?;
-        observed
-            .shards
-            .push(ObservedShard::from_statefulset(index, &sts));
+        let existing = statefulsets.get_opt(&names.shard(index)).await?;
+        let sts = apply_child(
+            client,
+            ns,
+            &build::shard::statefulset(&bctx, index, existing.as_ref()),
+        )
+        .await?;
+        let mut shard = ObservedShard::from_statefulset(index, &sts);
+        // The template keeps the size the StatefulSet was created with; a larger spec
+        // reaches the existing volumes through their claims.
+        let template_smaller = existing
+            .as_ref()
+            .and_then(VolumeTemplate::of_statefulset)
+            .and_then(|t| is_smaller(&t.size, &wanted_size))
+            .unwrap_or(false);
+        if template_smaller {
+            let (state, patched) = resize_volumes(client, &names, index, &wanted_size).await?;
+            shard.resize = state;
+            expanded += patched;
+        }
+        observed.shards.push(shard);
         apply_or_delete::<PodDisruptionBudget>(
             client,
             ns,
@@ -366,7 +474,7 @@ async fn apply(cluster: Arc<DocFusionCluster>, ctx: Arc<Context>) -> Result<Acti
         &names,
         &observed,
         previous.as_ref(),
-        &secret_name,
+        &client_secret,
         Time(k8s_openapi::jiff::Timestamp::now()),
     );
     let api: Api<DocFusionCluster> = Api::namespaced(client.clone(), ns);
@@ -380,15 +488,67 @@ async fn apply(cluster: Arc<DocFusionCluster>, ctx: Arc<Context>) -> Result<Acti
     Span::current().record("phase", status.phase.as_str());
     ctx.metrics.set_phase(&cluster_key(&cluster), status.phase);
 
-    if generated {
+    let mut events = Vec::new();
+    if generated_role {
+        events.push((
+            EventType::Normal,
+            "CredentialsGenerated",
+            format!("generated Secret {}", names.generated_credentials()),
+        ));
+    }
+    if generated_client {
+        events.push((
+            EventType::Normal,
+            "ClientCredentialsGenerated",
+            format!("generated Secret {client_secret} with the clients' user, password and token"),
+        ));
+    }
+    if expanded > 0 {
+        events.push((
+            EventType::Normal,
+            "VolumesExpanding",
+            format!("asked {expanded} volumes to grow to {wanted_size}"),
+        ));
+    }
+    let message_of = |t: ConditionType| {
+        status
+            .condition(t)
+            .map(|c| c.message.clone())
+            .unwrap_or_default()
+    };
+    if became(
+        previous.as_ref(),
+        &status,
+        ConditionType::Progressing,
+        ConditionReason::VolumeExpansionNotAllowed,
+    ) {
+        events.push((
+            EventType::Warning,
+            "VolumeExpansionNotAllowed",
+            message_of(ConditionType::Progressing),
+        ));
+    }
+    if became(
+        previous.as_ref(),
+        &status,
+        ConditionType::ShardsReady,
+        ConditionReason::RebalancePending,
+    ) {
+        events.push((
+            EventType::Warning,
+            "RebalancePending",
+            message_of(ConditionType::ShardsReady),
+        ));
+    }
+    for (type_, reason, note) in events {
         publish(
             &ctx,
             &cluster,
             Event {
-                type_: EventType::Normal,
-                reason: "CredentialsGenerated".into(),
-                note: Some(format!("generated Secret {secret_name}")),
-                action: "CreateSecret".into(),
+                type_,
+                reason: reason.into(),
+                note: Some(note),
+                action: "Reconcile".into(),
                 secondary: None,
             },
         )
@@ -418,14 +578,16 @@ async fn apply(cluster: Arc<DocFusionCluster>, ctx: Arc<Context>) -> Result<Acti
         .await;
     }
 
-    let start = interval_start(Utc::now(), USAGE_INTERVAL_SECONDS);
-    let events = usage_events(&cluster, &names, &observed, start, USAGE_INTERVAL_SECONDS);
-    let billed = !events.is_empty();
+    let now = Utc::now();
+    let start = interval_start(now, USAGE_INTERVAL_SECONDS);
+    let usage = usage_events(&cluster, &names, &observed, start, USAGE_INTERVAL_SECONDS);
+    let billed = !usage.is_empty();
     if billed {
-        ctx.usage.emit(events);
+        ctx.usage.emit(usage);
     }
     Ok(match (status.phase, billed) {
-        (_, true) => Action::requeue(Duration::from_secs(USAGE_INTERVAL_SECONDS as u64)),
+        // Sample every interval once: just after the next one starts.
+        (_, true) => Action::requeue(until_next_interval(now, USAGE_INTERVAL_SECONDS)),
         (ClusterPhase::Ready | ClusterPhase::Hibernated, false) => {
             Action::requeue(Duration::from_secs(300))
         }

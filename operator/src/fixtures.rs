@@ -16,9 +16,10 @@ use tokio::sync::RwLock;
 use tower_test::mock::{self, Handle};
 
 use crate::build::test_cluster;
-use crate::controller::{Context, Diagnostics, UsageSink};
+use crate::controller::{Context, Diagnostics};
 use crate::metrics::Metrics;
 use crate::names::FINALIZER;
+use crate::usage_sink::UsageSink;
 use docfusion_types::UsageEvent;
 
 /// How the fake API server answers one request.
@@ -262,6 +263,7 @@ pub mod paths {
         "/apis/docfusion.io/v1alpha1/namespaces/shop/docfusionclusters/orders/status";
     pub const SECRETS: &str = "/api/v1/namespaces/shop/secrets";
     pub const GENERATED_SECRET: &str = "/api/v1/namespaces/shop/secrets/orders-credentials";
+    pub const CLIENT_SECRET: &str = "/api/v1/namespaces/shop/secrets/orders-client";
     pub const EVENTS: &str = "/apis/events.k8s.io/v1/namespaces/shop/events";
     pub const PVCS: &str = "/api/v1/namespaces/shop/persistentvolumeclaims";
     pub fn configmap(name: &str) -> String {
@@ -282,14 +284,31 @@ pub mod paths {
     pub fn network_policy(name: &str) -> String {
         format!("/apis/networking.k8s.io/v1/namespaces/shop/networkpolicies/{name}")
     }
+    pub fn storage_class(name: &str) -> String {
+        format!("/apis/storage.k8s.io/v1/storageclasses/{name}")
+    }
+    pub fn pvc(name: &str) -> String {
+        format!("/api/v1/namespaces/shop/persistentvolumeclaims/{name}")
+    }
     pub fn monitor(plural: &str, name: &str) -> String {
         format!("/apis/monitoring.coreos.com/v1/namespaces/shop/{plural}/{name}")
     }
 }
 
 /// The calls that apply every child of a single-instance cluster with `shards` shards and
-/// 2 query nodes, after the Secret step. Children answer with `children` (e.g. `ready`).
+/// 2 query nodes, after the Secret steps. Children answer with `children` (e.g. `ready`);
+/// the StatefulSets do not exist yet.
 pub fn apply_children(shards: i32, children: fn(Value) -> Value) -> Vec<Expect> {
+    apply_children_with(shards, children, |_| (Reply::Status(404), Vec::new()))
+}
+
+/// Like [`apply_children`], with `per_shard(index)` giving the answer to the GET of the
+/// shard's existing StatefulSet and the calls expected right after it is applied.
+pub fn apply_children_with(
+    shards: i32,
+    children: fn(Value) -> Value,
+    per_shard: impl Fn(i32) -> (Reply, Vec<Expect>),
+) -> Vec<Expect> {
     use http::Method;
     let mut script = vec![
         expect(
@@ -305,16 +324,19 @@ pub fn apply_children(shards: i32, children: fn(Value) -> Value) -> Vec<Expect> 
     ];
     for i in 0..shards {
         let name = format!("orders-shard-{i}");
+        let (existing, after) = per_shard(i);
         script.push(expect(
             Method::PATCH,
             paths::service(&name),
             Reply::Echo(same),
         ));
+        script.push(expect(Method::GET, paths::statefulset(&name), existing));
         script.push(expect(
             Method::PATCH,
             paths::statefulset(&name),
             Reply::Echo(children),
         ));
+        script.extend(after);
         // Single-instance shards have no PDB: a stale one is deleted (404 = none there).
         script.push(expect(
             Method::DELETE,
@@ -335,6 +357,14 @@ pub fn apply_children(shards: i32, children: fn(Value) -> Value) -> Vec<Expect> 
             paths::network_policy("orders-shards"),
             Reply::Echo(same),
         ),
+    ]);
+    script
+}
+
+/// The monitor calls when `spec.monitoring` asks for neither (stale ones are deleted).
+pub fn no_monitors() -> Vec<Expect> {
+    use http::Method;
+    vec![
         expect(
             Method::DELETE,
             paths::monitor("servicemonitors", "orders"),
@@ -345,8 +375,37 @@ pub fn apply_children(shards: i32, children: fn(Value) -> Value) -> Vec<Expect> 
             paths::monitor("podmonitors", "orders"),
             Reply::Status(404),
         ),
-    ]);
-    script
+    ]
+}
+
+/// The Secret calls of a cluster whose generated Secrets already exist.
+pub fn existing_secrets() -> Vec<Expect> {
+    use http::Method;
+    vec![
+        expect(
+            Method::GET,
+            paths::GENERATED_SECRET,
+            Reply::Json(existing_secret()),
+        ),
+        expect(
+            Method::GET,
+            paths::CLIENT_SECRET,
+            Reply::Json(existing_client_secret()),
+        ),
+    ]
+}
+
+/// An existing client Secret: user `docfusion`, password `client-pw`, token `tok`, salt
+/// `c2FsdHNhbHRzYWx0c2FsdA==` ("saltsaltsaltsalt").
+pub fn existing_client_secret() -> Value {
+    json!({
+        "apiVersion": "v1", "kind": "Secret",
+        "metadata": {"name": "orders-client", "namespace": "shop"},
+        "data": {
+            "username": "ZG9jZnVzaW9u", "password": "Y2xpZW50LXB3", "token": "dG9r",
+            "scramSalt": "YzJGc2RITmhiSFJ6WVd4MGMyRnNkQT09"
+        }
+    })
 }
 
 /// An existing credentials Secret as the API server returns it.

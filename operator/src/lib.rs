@@ -7,7 +7,11 @@ pub mod leader;
 pub mod metrics;
 pub mod names;
 pub mod observe;
+pub mod quantity;
+pub mod render;
+pub mod resize;
 pub mod usage;
+pub mod usage_sink;
 
 #[cfg(test)]
 mod fixtures;
@@ -26,12 +30,15 @@ pub enum Error {
     /// The object lacks something the API server always sets (name, namespace, uid).
     #[error("DocFusionCluster is missing {0}")]
     MissingField(&'static str),
-    /// A Secret the cluster names does not have the keys it must have.
+    /// A Secret the cluster names does not exist or lacks the keys it must have.
     #[error("secret {secret}: {message}")]
     InvalidSecret { secret: String, message: String },
     /// The rendered query node config does not pass the node's own validation.
     #[error("rendered query node config is invalid: {0}")]
     NodeConfig(#[source] docfusion_types::ConfigError),
+    /// Rendered objects could not be written as YAML.
+    #[error("cannot write YAML: {0}")]
+    Yaml(#[source] serde_yaml_ng::Error),
     /// An object could not be serialised for the API.
     #[error("cannot serialise {kind}: {source}")]
     Serialize {
@@ -55,6 +62,7 @@ impl Error {
             Error::InvalidSecret { .. } => "invalid_secret".into(),
             Error::NodeConfig(_) => "node_config".into(),
             Error::Serialize { .. } => "serialize".into(),
+            Error::Yaml(_) => "yaml".into(),
         }
     }
 }

@@ -12,9 +12,10 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use clap::Parser;
-use docfusion_operator::controller::{self, Context, Diagnostics, LogUsageSink};
+use docfusion_operator::controller::{self, Context, Diagnostics};
 use docfusion_operator::leader::{LeaseSettings, campaign};
 use docfusion_operator::metrics::Metrics;
+use docfusion_operator::usage_sink::{HttpSinkSettings, HttpUsageSink, LogUsageSink, UsageSink};
 use prometheus::{Encoder, Registry, TextEncoder};
 use tokio::sync::{RwLock, watch};
 use tracing::{error, info};
@@ -45,6 +46,14 @@ struct Args {
     /// Seconds a leader's claim is valid without renewal.
     #[arg(long, env = "DOCFUSION_OPERATOR_LEASE_SECONDS", default_value_t = 15)]
     lease_seconds: u64,
+    /// Base URL of the billing service; usage events are posted to its
+    /// `/v1/events/batch`. Without it they are written to the log (target `docfusion_usage`).
+    #[arg(long, env = "DOCFUSION_BILLING_URL")]
+    billing_url: Option<String>,
+    /// Print the objects the operator would create for the DocFusionCluster in this YAML
+    /// file, and exit (a dry run; no cluster access).
+    #[arg(long, value_name = "FILE")]
+    render: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone)]
@@ -83,6 +92,14 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let args = Args::parse();
+    if let Some(path) = &args.render {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let cluster: docfusion_crds::DocFusionCluster = serde_yaml_ng::from_str(&text)
+            .with_context(|| format!("{} is not a DocFusionCluster", path.display()))?;
+        print!("{}", docfusion_operator::render::render_yaml(&cluster)?);
+        return Ok(());
+    }
     let client = kube::Client::try_default()
         .await
         .context("cannot build a Kubernetes client (in-cluster config or KUBECONFIG)")?;
@@ -125,13 +142,17 @@ async fn main() -> anyhow::Result<()> {
         .await
         .context("leader election stopped")?;
     info!(identity = %args.identity, "leading; starting the controller");
-    let ctx = Arc::new(Context::new(
-        client,
-        metrics,
-        diagnostics,
-        Arc::new(LogUsageSink),
-        reporter,
-    ));
+    let usage: Arc<dyn UsageSink> = match &args.billing_url {
+        Some(url) => {
+            info!(url = %url, "posting usage events to billing");
+            Arc::new(
+                HttpUsageSink::start(HttpSinkSettings::new(url.clone()), metrics.clone())
+                    .map_err(|e| anyhow::anyhow!("--billing-url: {e}"))?,
+            )
+        }
+        None => Arc::new(LogUsageSink),
+    };
+    let ctx = Arc::new(Context::new(client, metrics, diagnostics, usage, reporter));
     let mut lost = leading.clone();
     let lost_leadership = async move {
         let _ = lost.wait_for(|l| !*l).await;

@@ -1,5 +1,5 @@
 //! Prometheus metrics of the operator: reconciles, failures by error label, reconcile
-//! duration, and clusters by phase.
+//! duration, clusters by phase, and the delivery of usage events to billing.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -18,6 +18,11 @@ pub struct Metrics {
     pub failures: IntCounterVec,
     pub duration: Histogram,
     pub clusters: IntGaugeVec,
+    /// Usage events by what became of them: billing's outcome (`accepted`, `duplicate`,
+    /// `late`, `conflict`, `future`, `invalid`), or `refused` (4xx) / `dropped` (queue full).
+    pub usage_events: IntCounterVec,
+    /// Posts to billing that failed and will be resent.
+    pub usage_delivery_failures: IntCounter,
     phases: Mutex<HashMap<String, ClusterPhase>>,
 }
 
@@ -46,6 +51,19 @@ impl Metrics {
             Opts::new("docfusion_operator_clusters", "DocFusionClusters by phase"),
             &["phase"],
         )?;
+        let usage_events = IntCounterVec::new(
+            Opts::new(
+                "docfusion_operator_usage_events_total",
+                "Usage events sent to billing, by outcome",
+            ),
+            &["outcome"],
+        )?;
+        let usage_delivery_failures = IntCounter::new(
+            "docfusion_operator_usage_delivery_failures_total",
+            "Posts of usage events to billing that failed and will be resent",
+        )?;
+        registry.register(Box::new(usage_events.clone()))?;
+        registry.register(Box::new(usage_delivery_failures.clone()))?;
         registry.register(Box::new(reconciles.clone()))?;
         registry.register(Box::new(failures.clone()))?;
         registry.register(Box::new(duration.clone()))?;
@@ -58,8 +76,15 @@ impl Metrics {
             failures,
             duration,
             clusters,
+            usage_events,
+            usage_delivery_failures,
             phases: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The usage event counter of `outcome`.
+    pub fn usage_events_with(&self, outcome: &str) -> IntCounter {
+        self.usage_events.with_label_values(&[outcome])
     }
 
     /// Counts a reconcile and returns a guard that records its duration when dropped.

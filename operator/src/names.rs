@@ -13,15 +13,20 @@ pub const CONFIG_HASH_ANNOTATION: &str = "docfusion.io/config-hash";
 pub const NODE_CONFIG_KEY: &str = "docfusiondb.yaml";
 /// Where the query node reads its config file.
 pub const NODE_CONFIG_DIR: &str = "/etc/docfusion";
+/// Where the client TLS Secret is mounted in query nodes (not under the read-only config
+/// mount: a mount point cannot be created inside it).
+pub const TLS_DIR: &str = "/etc/docfusion-tls";
 /// Postgres database holding the collections.
 pub const DATABASE: &str = "docfusion";
 /// The role the operator generates credentials for.
 pub const DEFAULT_USERNAME: &str = "docfusion";
+/// The user clients log in to the query nodes with when the operator generates it.
+pub const DEFAULT_CLIENT_USERNAME: &str = "docfusion";
 /// Postgres port of the shards.
 pub const POSTGRES_PORT: i32 = 5432;
 /// Postgres wire protocol port of the query nodes.
 pub const QUERY_PG_PORT: i32 = 5433;
-/// HTTP port of the query nodes (`/v1/sql`, `/metrics`, `/health`).
+/// HTTP port of the query nodes (`/v1/sql`, `/metrics`, `/healthz`, `/readyz`).
 pub const QUERY_HTTP_PORT: i32 = 8433;
 /// postgres-exporter port.
 pub const EXPORTER_PORT: i32 = 9187;
@@ -99,6 +104,10 @@ impl ClusterNames {
     /// The generated credentials Secret.
     pub fn generated_credentials(&self) -> String {
         format!("{}-credentials", self.cluster)
+    }
+    /// The generated Secret with the credentials clients log in to the query nodes with.
+    pub fn generated_client_credentials(&self) -> String {
+        format!("{}-client", self.cluster)
     }
     /// NetworkPolicy guarding the shards.
     pub fn shard_network_policy(&self) -> String {

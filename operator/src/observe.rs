@@ -9,6 +9,7 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 
 use crate::names::{ClusterNames, Component};
+use crate::resize::ResizeState;
 
 /// One shard's StatefulSet as reported by the API server.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -21,6 +22,8 @@ pub struct ObservedShard {
     pub updated: i32,
     /// Whether the controller has seen the StatefulSet's newest spec and finished rolling it.
     pub rolled_out: bool,
+    /// Volumes growing or unable to grow.
+    pub resize: ResizeState,
 }
 
 impl ObservedShard {
@@ -38,6 +41,7 @@ impl ObservedShard {
             ready: status.ready_replicas.unwrap_or(0),
             updated,
             rolled_out: seen && same_revision && updated >= wanted,
+            resize: ResizeState::default(),
         }
     }
 }
@@ -75,6 +79,8 @@ impl ObservedQueryNodes {
 pub struct Observed {
     pub shards: Vec<ObservedShard>,
     pub query_nodes: ObservedQueryNodes,
+    /// Shards the rendered node config routes to; `None` = all of them.
+    pub serving_shards: Option<i32>,
 }
 
 fn condition(
@@ -115,6 +121,8 @@ pub fn compute_status(
 ) -> DocFusionClusterStatus {
     let generation = cluster.metadata.generation;
     let hibernate = cluster.spec.hibernate;
+    let count = cluster.spec.shards.count;
+    let serving = observed.serving_shards.unwrap_or(count).min(count);
     let shards: Vec<ShardStatus> = observed
         .shards
         .iter()
@@ -125,7 +133,14 @@ pub fn compute_status(
             ready_instances: s.ready,
             ready: s.wanted > 0 && s.ready >= s.wanted,
             primary: names.shard_primary_host(s.index),
+            serving: s.index < serving,
         })
+        .collect();
+    let resizing: i32 = observed.shards.iter().map(|s| s.resize.growing).sum();
+    let blocked: Vec<String> = observed
+        .shards
+        .iter()
+        .flat_map(|s| s.resize.blocked.iter().cloned())
         .collect();
     let q = &observed.query_nodes;
     let running = observed.shards.iter().map(|s| s.ready).sum::<i32>() + q.ready;
@@ -194,7 +209,16 @@ pub fn compute_status(
             },
         )
     } else {
-        let shard_message = if shards_ready {
+        let rebalance_pending = serving < count;
+        let shard_message = if shards_ready && rebalance_pending {
+            format!(
+                "{} shards ready; shards {serving}..{} hold no documents: rebalancing is not implemented yet, so the query nodes route to shards 0..{} only (annotation {}=\"true\" routes to all, for clusters without data)",
+                shards.len(),
+                count - 1,
+                serving - 1,
+                docfusion_crds::ROUTE_TO_ALL_SHARDS_ANNOTATION
+            )
+        } else if shards_ready {
             format!("{} shards ready", shards.len())
         } else if shards.len() != expected_shards {
             format!("{} of {expected_shards} shards observed", shards.len())
@@ -203,17 +227,35 @@ pub fn compute_status(
         };
         let node_message = format!("{}/{} query nodes ready", q.ready, q.wanted);
         let progressing_reason = if ready {
-            R::Stable
+            if resizing > 0 {
+                R::ResizingVolumes
+            } else {
+                R::Stable
+            }
         } else if first_start {
             R::Creating
         } else if rolling {
             R::RollingOut
+        } else if resizing > 0 {
+            R::ResizingVolumes
         } else {
             R::Stable
         };
         let progressing = progressing_reason != R::Stable;
+        // Like a Deployment's ProgressDeadlineExceeded: not progressing, and why.
+        let (progressing_reason, progressing_message) = match (progressing, blocked.is_empty()) {
+            (false, false) => (R::VolumeExpansionNotAllowed, blocked.join("; ")),
+            (true, _) if progressing_reason == R::ResizingVolumes => (
+                progressing_reason,
+                format!(
+                    "{resizing} volumes growing to {}",
+                    cluster.spec.shards.storage.size.0
+                ),
+            ),
+            _ => (progressing_reason, String::new()),
+        };
         let degraded = !ready && !progressing;
-        let phase = if ready {
+        let phase = if ready && !progressing {
             ClusterPhase::Ready
         } else if progressing_reason == R::Creating {
             ClusterPhase::Provisioning
@@ -239,7 +281,9 @@ pub fn compute_status(
                 c(
                     T::ShardsReady,
                     shards_ready,
-                    if shards_ready {
+                    if shards_ready && rebalance_pending {
+                        R::RebalancePending
+                    } else if shards_ready {
                         R::AllReady
                     } else {
                         R::ShardsNotReady
@@ -260,7 +304,7 @@ pub fn compute_status(
                     T::Progressing,
                     progressing,
                     progressing_reason,
-                    String::new(),
+                    progressing_message,
                 ),
                 c(
                     T::Degraded,
@@ -293,6 +337,7 @@ pub fn compute_status(
         },
         endpoint: Some(names.endpoint()),
         credentials_secret: Some(credentials_secret.to_string()),
+        serving_shards: Some(serving),
     }
 }
 
@@ -315,6 +360,7 @@ mod tests {
             ready,
             updated: wanted,
             rolled_out: true,
+            resize: ResizeState::default(),
         }
     }
     fn nodes(wanted: i32, ready: i32) -> ObservedQueryNodes {
@@ -336,6 +382,7 @@ mod tests {
         let observed = Observed {
             shards: vec![shard(0, 1, 1), shard(1, 1, 0)],
             query_nodes: nodes(2, 0),
+            serving_shards: None,
         };
         let s = compute_status(&c, &names(), &observed, None, "orders-credentials", at(10));
         assert_eq!(s.phase, ClusterPhase::Provisioning);
@@ -368,6 +415,7 @@ mod tests {
         let observed = Observed {
             shards: vec![shard(0, 1, 1), shard(1, 1, 1)],
             query_nodes: nodes(2, 2),
+            serving_shards: None,
         };
         let first = compute_status(&c, &names(), &observed, None, "s", at(10));
         assert_eq!(first.phase, ClusterPhase::Ready);
@@ -386,6 +434,7 @@ mod tests {
         let broken = Observed {
             shards: vec![shard(0, 1, 0), shard(1, 1, 1)],
             query_nodes: nodes(2, 2),
+            serving_shards: None,
         };
         let third = compute_status(&c, &names(), &broken, Some(&second), "s", at(200));
         assert_eq!(t(&third), Some(at(200)));
@@ -397,11 +446,13 @@ mod tests {
         let ok = Observed {
             shards: vec![shard(0, 1, 1), shard(1, 1, 1)],
             query_nodes: nodes(2, 2),
+            serving_shards: None,
         };
         let ready = compute_status(&c, &names(), &ok, None, "s", at(1));
         let outage = Observed {
             shards: vec![shard(0, 1, 1), shard(1, 1, 0)],
             query_nodes: nodes(2, 2),
+            serving_shards: None,
         };
         let s = compute_status(&c, &names(), &outage, Some(&ready), "s", at(2));
         assert_eq!(s.phase, ClusterPhase::Degraded);
@@ -428,11 +479,87 @@ mod tests {
     }
 
     #[test]
+    fn grown_shards_are_provisioned_but_the_status_says_they_hold_no_documents() {
+        let c = cluster("shards: {count: 4, storage: {size: 1Gi}}");
+        let observed = Observed {
+            shards: (0..4).map(|i| shard(i, 1, 1)).collect(),
+            query_nodes: nodes(2, 2),
+            serving_shards: Some(2),
+        };
+        let s = compute_status(&c, &names(), &observed, None, "s", at(1));
+        assert_eq!(s.phase, ClusterPhase::Ready);
+        assert_eq!(s.serving_shards, Some(2));
+        assert_eq!(
+            reason(&s, ConditionType::ShardsReady),
+            ("True".into(), "RebalancePending".into())
+        );
+        let message = &s.condition(ConditionType::ShardsReady).expect("c").message;
+        assert!(
+            message.contains("shards 2..3 hold no documents"),
+            "{message}"
+        );
+        assert!(message.contains("route to shards 0..1"), "{message}");
+        let serving: Vec<bool> = s.shards.iter().map(|s| s.serving).collect();
+        assert_eq!(serving, [true, true, false, false]);
+        let all = Observed {
+            serving_shards: None,
+            ..observed
+        };
+        let s = compute_status(&c, &names(), &all, None, "s", at(1));
+        assert_eq!(s.serving_shards, Some(4));
+        assert_eq!(reason(&s, ConditionType::ShardsReady).1, "AllReady");
+    }
+
+    #[test]
+    fn growing_volumes_are_progress_and_blocked_ones_say_why() {
+        let c = cluster(TWO_SHARDS);
+        let mut observed = Observed {
+            shards: vec![shard(0, 1, 1), shard(1, 1, 1)],
+            query_nodes: nodes(2, 2),
+            serving_shards: None,
+        };
+        let ready = compute_status(&c, &names(), &observed, None, "s", at(1));
+        observed.shards[1].resize = ResizeState {
+            growing: 1,
+            blocked: vec![],
+        };
+        let s = compute_status(&c, &names(), &observed, Some(&ready), "s", at(2));
+        assert_eq!(
+            reason(&s, ConditionType::Progressing),
+            ("True".into(), "ResizingVolumes".into())
+        );
+        assert!(
+            s.is_true(ConditionType::Ready),
+            "resizing online keeps serving"
+        );
+        assert_eq!(s.phase, ClusterPhase::Updating);
+        observed.shards[1].resize = ResizeState {
+            growing: 0,
+            blocked: vec![
+                "data-orders-shard-1-0: StorageClass standard does not allow volume expansion"
+                    .into(),
+            ],
+        };
+        let s = compute_status(&c, &names(), &observed, Some(&ready), "s", at(3));
+        assert_eq!(
+            reason(&s, ConditionType::Progressing),
+            ("False".into(), "VolumeExpansionNotAllowed".into())
+        );
+        assert!(
+            s.condition(ConditionType::Progressing)
+                .is_some_and(|c| c.message.contains("StorageClass standard"))
+        );
+        assert_eq!(s.phase, ClusterPhase::Ready);
+        assert_eq!(reason(&s, ConditionType::Degraded).0, "False");
+    }
+
+    #[test]
     fn hibernation_reports_hibernating_then_hibernated() {
         let c = cluster("{hibernate: true, shards: {count: 1, storage: {size: 1Gi}}}");
         let stopping = Observed {
             shards: vec![shard(0, 0, 1)],
             query_nodes: nodes(0, 1),
+            serving_shards: None,
         };
         let s = compute_status(&c, &names(), &stopping, None, "s", at(1));
         assert_eq!(s.phase, ClusterPhase::Hibernating);
@@ -443,6 +570,7 @@ mod tests {
         let stopped = Observed {
             shards: vec![shard(0, 0, 0)],
             query_nodes: nodes(0, 0),
+            serving_shards: None,
         };
         let s = compute_status(&c, &names(), &stopped, Some(&s), "s", at(2));
         assert_eq!(s.phase, ClusterPhase::Hibernated);

@@ -1,6 +1,13 @@
-//! Usage events for the hosted tier: query-node seconds and storage GB-hours per cluster and
-//! interval, with ids derived from cluster, meter and interval start so that a retried
+//! Usage events for the hosted tier: query-node seconds and provisioned storage per cluster
+//! and interval, with ids derived from cluster, meter and interval start so that a retried
 //! emission is the same event (billing ingests idempotently by id).
+//!
+//! The meters match billing's plans file: `query_node_seconds` is a `sum` (ready nodes ×
+//! seconds of the interval); `storage_gb_hours` is a `time_weighted_gauge` whose samples are
+//! the provisioned GB, each standing for `sample_seconds` (= the interval, 60 s), which
+//! billing turns into GB-hours.
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use docfusion_crds::DocFusionCluster;
@@ -9,45 +16,30 @@ use rust_decimal::Decimal;
 
 use crate::names::ClusterNames;
 use crate::observe::Observed;
+use crate::quantity::quantity_bytes;
 
 /// Meter of ready query nodes × seconds.
 pub const QUERY_NODE_SECONDS: &str = "query_node_seconds";
-/// Meter of provisioned shard storage in GB × hours.
+/// Meter of provisioned shard storage: a GB gauge sampled once per interval.
 pub const STORAGE_GB_HOURS: &str = "storage_gb_hours";
 /// The `source` of operator events.
 pub const SOURCE: &str = "operator";
-
-/// Bytes in a Kubernetes quantity such as `10Gi`, `500M` or `1073741824`; `None` when the
-/// text is not a plain (non-exponent) quantity.
-pub fn quantity_bytes(text: &str) -> Option<Decimal> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, suffix) = text.split_at(split);
-    let number: Decimal = number.parse().ok()?;
-    let factor: u64 = match suffix {
-        "" => 1,
-        "k" => 1_000,
-        "M" => 1_000_000,
-        "G" => 1_000_000_000,
-        "T" => 1_000_000_000_000,
-        "P" => 1_000_000_000_000_000,
-        "Ki" => 1 << 10,
-        "Mi" => 1 << 20,
-        "Gi" => 1 << 30,
-        "Ti" => 1 << 40,
-        "Pi" => 1 << 50,
-        _ => return None,
-    };
-    number.checked_mul(Decimal::from(factor))
-}
 
 /// The start of the interval of `seconds` length that contains `now`.
 pub fn interval_start(now: DateTime<Utc>, seconds: i64) -> DateTime<Utc> {
     let seconds = seconds.max(1);
     let start = now.timestamp().div_euclid(seconds) * seconds;
     DateTime::from_timestamp(start, 0).unwrap_or(now)
+}
+
+/// How long until just after the next interval starts, so that periodic reconciles sample
+/// every interval once instead of drifting past one.
+pub fn until_next_interval(now: DateTime<Utc>, seconds: i64) -> Duration {
+    let seconds = seconds.max(1);
+    let into = now.timestamp().rem_euclid(seconds);
+    // Whole seconds, one past the boundary: clocks of the operator and the API server differ
+    // a little, and landing just before the boundary would sample the same interval twice.
+    Duration::from_secs(u64::try_from(seconds - into + 1).unwrap_or(1))
 }
 
 /// The usage of `cluster` over the interval `[start, start + seconds)`, sampled from what was
@@ -67,13 +59,11 @@ pub fn usage_events(
     let volumes =
         i64::from(cluster.spec.shards.count) * i64::from(cluster.spec.shards.instances_per_shard());
     let bytes = quantity_bytes(&cluster.spec.shards.storage.size.0).unwrap_or_default();
-    let seconds_dec = Decimal::from(seconds);
-    let gb_hours = (bytes / Decimal::from(1_000_000_000u64)) * Decimal::from(volumes) * seconds_dec
-        / Decimal::from(3600);
-    let node_seconds = Decimal::from(observed.query_nodes.ready.max(0)) * seconds_dec;
+    let gigabytes = bytes / Decimal::from(1_000_000_000u64) * Decimal::from(volumes);
+    let node_seconds = Decimal::from(observed.query_nodes.ready.max(0)) * Decimal::from(seconds);
     [
         (QUERY_NODE_SECONDS, node_seconds),
-        (STORAGE_GB_HOURS, gb_hours.round_dp(6).normalize()),
+        (STORAGE_GB_HOURS, gigabytes.round_dp(9).normalize()),
     ]
     .into_iter()
     .map(|(meter, value)| {
@@ -101,20 +91,22 @@ mod tests {
     use std::str::FromStr;
 
     #[test]
-    fn quantities_convert_to_bytes() {
-        assert_eq!(quantity_bytes("10Gi"), Some(Decimal::from(10u64 << 30)));
-        assert_eq!(quantity_bytes("500M"), Some(Decimal::from(500_000_000u64)));
-        assert_eq!(quantity_bytes("1.5Gi"), Some(Decimal::from(3u64 << 29)));
-        assert_eq!(quantity_bytes("42"), Some(Decimal::from(42)));
-        assert_eq!(quantity_bytes("ten"), None);
-        assert_eq!(quantity_bytes("1e3"), None);
-    }
-
-    #[test]
     fn interval_start_floors_to_the_interval() {
         let t = DateTime::from_timestamp(3_725, 0).expect("time");
         assert_eq!(interval_start(t, 60).timestamp(), 3_720);
         assert_eq!(interval_start(t, 3600).timestamp(), 3_600);
+    }
+
+    #[test]
+    fn the_next_sample_is_just_after_the_next_interval_starts() {
+        let t = DateTime::from_timestamp(3_725, 0).expect("time");
+        // 3725 → next interval at 3780, plus one second.
+        assert_eq!(until_next_interval(t, 60), Duration::from_secs(56));
+        let on_boundary = DateTime::from_timestamp(3_780, 0).expect("time");
+        assert_eq!(
+            until_next_interval(on_boundary, 60),
+            Duration::from_secs(61)
+        );
     }
 
     #[test]
@@ -124,6 +116,7 @@ mod tests {
         );
         let names = ClusterNames::new("orders", "shop");
         let observed = Observed {
+            serving_shards: None,
             shards: Vec::new(),
             query_nodes: ObservedQueryNodes {
                 wanted: 3,
@@ -133,41 +126,56 @@ mod tests {
             },
         };
         let start = DateTime::from_timestamp(7_200, 0).expect("time");
-        let events = usage_events(&c, &names, &observed, start, 3600);
+        let events = usage_events(&c, &names, &observed, start, 60);
         assert_eq!(events.len(), 2);
         let nodes = &events[0];
         assert_eq!(nodes.meter, QUERY_NODE_SECONDS);
         assert_eq!(nodes.tenant, "acme");
-        assert_eq!(nodes.data.value, Decimal::from(3 * 3600));
-        // 2 shards × 2 instances × 10 GB for one hour.
+        assert_eq!(nodes.data.value, Decimal::from(3 * 60));
+        // The gauge: 2 shards × 2 instances × 10 GB provisioned now.
         assert_eq!(events[1].data.value, Decimal::from_str("40").expect("dec"));
         assert_eq!(
             events[1].id,
             UsageEvent::periodic_id("shop/orders", STORAGE_GB_HOURS, start)
         );
         assert!(events.iter().all(|e| e.validate().is_ok()));
-        let again = usage_events(&c, &names, &observed, start, 3600);
+        let again = usage_events(&c, &names, &observed, start, 60);
         assert_eq!(again, events, "a retry is the same event");
         let later = usage_events(
             &c,
             &names,
             &observed,
-            DateTime::from_timestamp(10_800, 0).expect("t"),
-            3600,
+            DateTime::from_timestamp(7_260, 0).expect("t"),
+            60,
         );
         assert_ne!(later[0].id, events[0].id);
     }
 
-    #[test]
-    fn clusters_without_a_tenant_are_not_billed() {
-        let c = cluster("shards: {count: 1, storage: {size: 1Gi}}");
-        let events = usage_events(
+    fn events_now(spec: &str) -> Vec<UsageEvent> {
+        let c = cluster(spec);
+        usage_events(
             &c,
             &ClusterNames::new("a", "b"),
             &Observed::default(),
             Utc::now(),
             60,
+        )
+    }
+
+    #[test]
+    fn binary_sizes_are_billed_in_decimal_gigabytes() {
+        let events =
+            events_now("{tenant: acme, plan: pro, shards: {count: 1, storage: {size: 1Gi}}}");
+        // 1 GiB = 1073741824 bytes = 1.073741824 GB.
+        assert_eq!(
+            events[1].data.value,
+            Decimal::from_str("1.073741824").expect("dec")
         );
-        assert!(events.is_empty());
+        assert_eq!(events[0].data.value, Decimal::ZERO, "no node ready");
+    }
+
+    #[test]
+    fn clusters_without_a_tenant_are_not_billed() {
+        assert!(events_now("shards: {count: 1, storage: {size: 1Gi}}").is_empty());
     }
 }

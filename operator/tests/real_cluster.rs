@@ -3,12 +3,14 @@
 //!
 //! ```sh
 //! kubectl apply -f crds/docfusioncluster.yaml
-//! DOCFUSION_REAL_CLUSTER=1 cargo test -p docfusion-operator --test real_cluster -- --ignored
+//! DOCFUSION_REAL_CLUSTER=1 cargo test --workspace --test real_cluster -- --ignored
 //! ```
 //!
 //! It runs the controller in-process, creates a cluster in a fresh namespace, waits (with a
-//! deadline) for the operator to create the children and report status, then deletes the
-//! cluster and checks that the volumes were kept (deletionPolicy Retain).
+//! deadline) for the operator to create the children and report status, checks that the
+//! node config holds a SCRAM verifier of the generated client password (and not the
+//! password), then deletes the cluster and checks that the Secrets were kept (deletionPolicy
+//! Retain).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,7 +19,7 @@ use docfusion_crds::{DocFusionCluster, DocFusionClusterSpec};
 use docfusion_operator::controller::{self, Context, LogUsageSink};
 use docfusion_operator::metrics::Metrics;
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Namespace, Secret};
+use k8s_openapi::api::core::v1::{ConfigMap, Namespace, Secret};
 use kube::api::{Api, DeleteParams, PostParams};
 use kube::runtime::events::Reporter;
 
@@ -37,7 +39,7 @@ async fn wait_for<T, F: std::future::Future<Output = Option<T>>>(
 }
 
 #[tokio::test]
-#[ignore = "needs a real cluster: DOCFUSION_REAL_CLUSTER=1 cargo test -p docfusion-operator --test real_cluster -- --ignored"]
+#[ignore = "needs a real cluster: DOCFUSION_REAL_CLUSTER=1 cargo test --workspace --test real_cluster -- --ignored"]
 async fn cluster_comes_up_and_deletion_keeps_volumes() {
     if std::env::var("DOCFUSION_REAL_CLUSTER").is_err() {
         panic!("set DOCFUSION_REAL_CLUSTER=1 and a kubeconfig for a throwaway cluster");
@@ -93,10 +95,30 @@ async fn cluster_comes_up_and_deletion_keeps_volumes() {
     })
     .await;
     assert_eq!(status.shards.len(), 2);
-    assert_eq!(
-        status.credentials_secret.as_deref(),
-        Some("e2e-credentials")
+    assert_eq!(status.credentials_secret.as_deref(), Some("e2e-client"));
+    let client_secret = secrets.get("e2e-client").await.expect("client secret");
+    let password = client_secret
+        .data
+        .as_ref()
+        .and_then(|d| d.get("password"))
+        .map(|p| String::from_utf8_lossy(&p.0).into_owned())
+        .expect("password");
+    let maps: Api<ConfigMap> = Api::namespaced(client.clone(), &ns);
+    let text = maps
+        .get("e2e-node-config")
+        .await
+        .expect("node config")
+        .data
+        .and_then(|d| d.get("docfusiondb.yaml").cloned())
+        .expect("config file");
+    assert!(
+        !text.contains(&password),
+        "the password is not in the ConfigMap"
     );
+    let config = docfusion_types::NodeConfig::from_yaml(&text).expect("a valid node config");
+    let verifier =
+        docfusion_types::ScramVerifier::parse(&config.auth.users[0].password).expect("verifier");
+    assert!(verifier.matches_password(&password));
 
     clusters
         .delete("e2e", &DeleteParams::default())
@@ -106,9 +128,11 @@ async fn cluster_comes_up_and_deletion_keeps_volumes() {
         matches!(clusters.get_opt("e2e").await, Ok(None)).then_some(())
     })
     .await;
-    // Retain: the generated Secret has no owner reference and survives.
+    // Retain: the generated Secrets have no owner reference and survive.
     let kept = secrets.get("e2e-credentials").await.expect("secret kept");
     assert_eq!(kept.data, secret.data);
+    let kept = secrets.get("e2e-client").await.expect("client secret kept");
+    assert_eq!(kept.data, client_secret.data);
 
     let _ = stop_tx.send(());
     let _ = controller.await;

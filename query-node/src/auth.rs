@@ -14,13 +14,11 @@ use std::sync::Mutex;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use docfusion_types::{AuthMethod, NodeConfig, ScramVerifier};
-use hmac::{KeyInit, Mac};
+use docfusion_types::auth::{constant_time_eq, hmac_sha256 as hmac};
+use docfusion_types::{AuthMethod, NodeConfig, SCRAM_ITERATIONS, ScramVerifier};
 use sha2::{Digest, Sha256};
 
 use crate::error::{SqlError, sqlstate};
-
-type HmacSha256 = hmac::Hmac<Sha256>;
 
 /// The user the node creates when the config names none.
 pub const DEFAULT_USER: &str = "docfusion";
@@ -131,10 +129,7 @@ impl Authenticator {
             return Ok(());
         }
         let v = self.users.get(user).ok_or_else(|| auth_failed(user))?;
-        let salted = salted_password(password, &v.salt, v.iterations);
-        let client_key = hmac(&salted, b"Client Key");
-        let stored: [u8; 32] = Sha256::digest(client_key).into();
-        if !constant_time_eq(&stored, &v.stored_key) {
+        if !v.matches_password(password) {
             return Err(auth_failed(user));
         }
         if let Ok(mut cache) = self.basic_ok.lock() {
@@ -209,53 +204,12 @@ pub fn token_digest(token: &str) -> String {
 pub fn verifier_for(password: &str) -> ScramVerifier {
     let mut salt = vec![0u8; 16];
     rand::fill(salt.as_mut_slice());
-    verifier_with_salt(password, &salt, 4096)
+    verifier_with_salt(password, &salt, SCRAM_ITERATIONS)
 }
 
 /// The verifier of `password` with a given salt and iteration count.
 pub fn verifier_with_salt(password: &str, salt: &[u8], iterations: u32) -> ScramVerifier {
-    let salted = salted_password(password, salt, iterations);
-    let client_key = hmac(&salted, b"Client Key");
-    ScramVerifier {
-        iterations,
-        salt: salt.to_vec(),
-        stored_key: Sha256::digest(client_key).into(),
-        server_key: hmac(&salted, b"Server Key"),
-    }
-}
-
-/// `Hi(Normalize(password), salt, i)` of RFC 5802 (PBKDF2-HMAC-SHA-256, one block).
-fn salted_password(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
-    // Like PostgreSQL: a password SASLprep rejects is used as it is.
-    let normalized = stringprep::saslprep(password)
-        .map(|c| c.into_owned())
-        .unwrap_or_else(|_| password.to_string());
-    let first: Vec<u8> = [salt, &1u32.to_be_bytes()].concat();
-    let mut u = hmac_with(normalized.as_bytes(), &first);
-    let mut result = u;
-    for _ in 1..iterations {
-        u = hmac_with(normalized.as_bytes(), &u);
-        for (r, x) in result.iter_mut().zip(u.iter()) {
-            *r ^= x;
-        }
-    }
-    result
-}
-
-fn hmac_with(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    // HMAC takes keys of every length (longer ones are hashed first): this never fails.
-    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of every length"));
-    mac.update(msg);
-    mac.finalize().into_bytes().into()
-}
-
-fn hmac(key: &[u8; 32], msg: &[u8]) -> [u8; 32] {
-    hmac_with(key, msg)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    ScramVerifier::from_password(password, salt, iterations)
 }
 
 /// The server side of one SCRAM-SHA-256 exchange, between the server-first and the

@@ -6,7 +6,14 @@ use std::path::PathBuf;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
+use hmac::{KeyInit, Mac};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// PBKDF2 iterations of the verifiers DocFusionDB makes (PostgreSQL's default).
+pub const SCRAM_ITERATIONS: u32 = 4096;
 
 /// How clients authenticate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -108,6 +115,26 @@ impl fmt::Debug for ScramVerifier {
 }
 
 impl ScramVerifier {
+    /// The verifier of `password` with a given salt and iteration count (RFC 5802/7677, as
+    /// PostgreSQL computes it). Deterministic: the same inputs give the same verifier, which
+    /// is what lets the operator re-render a node config without changing it.
+    pub fn from_password(password: &str, salt: &[u8], iterations: u32) -> ScramVerifier {
+        let salted = salted_password(password, salt, iterations);
+        let client_key = hmac_sha256(&salted, b"Client Key");
+        ScramVerifier {
+            iterations,
+            salt: salt.to_vec(),
+            stored_key: Sha256::digest(client_key).into(),
+            server_key: hmac_sha256(&salted, b"Server Key"),
+        }
+    }
+
+    /// Whether `password` is the one this verifier was made from (HTTP basic auth).
+    pub fn matches_password(&self, password: &str) -> bool {
+        let candidate = ScramVerifier::from_password(password, &self.salt, self.iterations);
+        constant_time_eq(&candidate.stored_key, &self.stored_key)
+    }
+
     /// Parses `SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let bad = |why: &str| {
@@ -148,6 +175,38 @@ impl ScramVerifier {
     }
 }
 
+/// `Hi(Normalize(password), salt, i)` of RFC 5802 (PBKDF2-HMAC-SHA-256, one block).
+fn salted_password(password: &str, salt: &[u8], iterations: u32) -> [u8; 32] {
+    // Like PostgreSQL: a password SASLprep rejects is used as it is.
+    let normalized = stringprep::saslprep(password)
+        .map(|c| c.into_owned())
+        .unwrap_or_else(|_| password.to_string());
+    let first: Vec<u8> = [salt, &1u32.to_be_bytes()].concat();
+    let mut u = hmac_sha256(normalized.as_bytes(), &first);
+    let mut result = u;
+    for _ in 1..iterations {
+        u = hmac_sha256(normalized.as_bytes(), &u);
+        for (r, x) in result.iter_mut().zip(u.iter()) {
+            *r ^= x;
+        }
+    }
+    result
+}
+
+/// HMAC-SHA-256 of `msg` under `key`.
+pub fn hmac_sha256(key: &[u8], msg: &[u8]) -> [u8; 32] {
+    // HMAC takes keys of every length (longer ones are hashed first): this never fails.
+    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key)
+        .unwrap_or_else(|_| unreachable!("HMAC accepts keys of every length"));
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
+}
+
+/// Compares two byte strings in time independent of where they differ.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 impl fmt::Display for ScramVerifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -176,6 +235,15 @@ pub(crate) mod tests {
         assert_eq!(v.salt.len(), 16);
         assert_eq!(v.to_string(), PG_VERIFIER);
         assert!(!format!("{v:?}").contains("stored_key"));
+    }
+
+    #[test]
+    fn the_same_password_and_salt_give_postgres_own_verifier() {
+        let v = ScramVerifier::parse(PG_VERIFIER).unwrap();
+        let made = ScramVerifier::from_password("secret", &v.salt, 4096);
+        assert_eq!(made.to_string(), PG_VERIFIER);
+        assert!(v.matches_password("secret"));
+        assert!(!v.matches_password("Secret"));
     }
 
     #[test]

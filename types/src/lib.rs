@@ -9,7 +9,8 @@ pub mod quota;
 pub mod usage;
 
 pub use auth::{
-    AuthConfig, AuthMethod, ScramVerifier, TlsConfig, TlsMode, TokenConfig, UserConfig,
+    AuthConfig, AuthMethod, SCRAM_ITERATIONS, ScramVerifier, TlsConfig, TlsMode, TokenConfig,
+    UserConfig,
 };
 pub use node_config::{
     BillingConfig, ConfigError, DEFAULT_HTTP_LISTEN, DEFAULT_PG_LISTEN, EmbeddedConfig, Limits,

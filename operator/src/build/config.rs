@@ -5,13 +5,16 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use docfusion_types::{Limits, ListenConfig, NodeConfig, ShardConfig};
+use docfusion_types::{
+    AuthConfig, Limits, ListenConfig, NodeConfig, ShardConfig, TlsConfig, TlsMode, TokenConfig,
+    UserConfig,
+};
 use k8s_openapi::api::core::v1::ConfigMap;
 use sha2::{Digest, Sha256};
 
 use super::BuildContext;
 use crate::names::{
-    Component, DATABASE, NODE_CONFIG_KEY, POSTGRES_PORT, QUERY_HTTP_PORT, QUERY_PG_PORT,
+    Component, DATABASE, NODE_CONFIG_KEY, POSTGRES_PORT, QUERY_HTTP_PORT, QUERY_PG_PORT, TLS_DIR,
 };
 use crate::{Error, Result};
 
@@ -20,10 +23,61 @@ pub const NODE_DATA_DIR: &str = "/var/lib/docfusion";
 /// The key of `pg_hba.conf` in the Postgres ConfigMap.
 pub const PG_HBA_KEY: &str = "pg_hba.conf";
 
-/// The node config for this cluster, validated by the node's own rules.
+/// `limits.shutdown_grace_ms` of the query nodes: how long running statements may finish
+/// after SIGTERM (the pod's termination grace period is derived from it).
+pub fn shutdown_grace_ms(ctx: &BuildContext<'_>) -> u64 {
+    ctx.cluster
+        .spec
+        .query_nodes
+        .config
+        .shutdown_grace_ms
+        .unwrap_or(Limits::default().shutdown_grace_ms)
+}
+
+/// The `auth` section: the client user's SCRAM verifier and token digest.
+fn auth_config(ctx: &BuildContext<'_>) -> Result<AuthConfig> {
+    let client = ctx
+        .client
+        .as_ref()
+        .ok_or(Error::MissingField("client credentials"))?;
+    Ok(AuthConfig {
+        users: vec![UserConfig {
+            name: client.username.clone(),
+            password: client.verifier.clone(),
+        }],
+        tokens: client
+            .token_sha256
+            .iter()
+            .map(|sha256| TokenConfig {
+                user: client.username.clone(),
+                sha256: sha256.clone(),
+            })
+            .collect(),
+        ..AuthConfig::default()
+    })
+}
+
+/// The `tls` section: the mounted `kubernetes.io/tls` Secret when `spec.tls.enabled`.
+fn tls_config(ctx: &BuildContext<'_>) -> TlsConfig {
+    let tls = &ctx.cluster.spec.tls;
+    if !tls.enabled || tls.secret_name.is_none() {
+        return TlsConfig::default();
+    }
+    TlsConfig {
+        mode: match tls.mode {
+            docfusion_crds::TlsMode::Require => TlsMode::Require,
+            docfusion_crds::TlsMode::Allow => TlsMode::Allow,
+        },
+        cert: Some(PathBuf::from(TLS_DIR).join("tls.crt")),
+        key: Some(PathBuf::from(TLS_DIR).join("tls.key")),
+    }
+}
+
+/// The node config for this cluster, validated by the node's own rules. It lists the
+/// serving shards only (see [`super::serving_shards`]).
 pub fn node_config(ctx: &BuildContext<'_>) -> Result<NodeConfig> {
     let spec = &ctx.cluster.spec;
-    let shards = (0..spec.shards.count)
+    let shards = (0..ctx.serving_shards.min(spec.shards.count))
         .map(|i| ShardConfig {
             name: Some(format!("shard-{i}")),
             dsn: format!(
@@ -53,8 +107,10 @@ pub fn node_config(ctx: &BuildContext<'_>) -> Result<NodeConfig> {
             batch_rows: o.batch_rows.map_or(d.batch_rows, |v| v as usize),
             max_result_rows: o.max_result_rows.map_or(d.max_result_rows, |v| v as usize),
             max_body_bytes: o.max_body_bytes.map_or(d.max_body_bytes, |v| v as usize),
-            shutdown_grace_ms: d.shutdown_grace_ms,
+            shutdown_grace_ms: shutdown_grace_ms(ctx),
         },
+        auth: auth_config(ctx)?,
+        tls: tls_config(ctx),
         ..NodeConfig::default()
     };
     config.validate().map_err(Error::NodeConfig)?;
@@ -112,12 +168,19 @@ pub fn postgres_config_map(ctx: &BuildContext<'_>) -> ConfigMap {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::build::test_cluster::{TWO_SHARDS, cluster};
+    use crate::build::test_cluster::{TWO_SHARDS, client, cluster};
+    use docfusion_types::ScramVerifier;
+
+    fn ctx_for(c: &docfusion_crds::DocFusionCluster) -> BuildContext<'_> {
+        BuildContext::new(c, "docfusion")
+            .expect("ctx")
+            .with_client(client())
+    }
 
     #[test]
     fn rendered_config_is_what_the_node_reads_back() {
         let c = cluster(TWO_SHARDS);
-        let ctx = BuildContext::new(&c, "docfusion").expect("ctx");
+        let ctx = ctx_for(&c);
         let (map, hash) = node_config_map(&ctx).expect("renders");
         let text = &map.data.as_ref().expect("data")[NODE_CONFIG_KEY];
         let parsed = NodeConfig::from_yaml(text).expect("the node accepts the rendered file");
@@ -137,18 +200,85 @@ mod tests {
     #[test]
     fn overrides_reach_the_limits_section_and_change_the_hash() {
         let c = cluster(TWO_SHARDS);
-        let ctx = BuildContext::new(&c, "docfusion").expect("ctx");
+        let ctx = ctx_for(&c);
         let (_, base_hash) = node_config_map(&ctx).expect("renders");
         let c = cluster(
             "shards: {count: 2, storage: {size: 10Gi}}\nqueryNodes: {config: {maxConnectionsPerShard: 16, statementTimeoutMs: 60000}}",
         );
-        let ctx = BuildContext::new(&c, "docfusion").expect("ctx");
+        let ctx = ctx_for(&c);
         let config = node_config(&ctx).expect("renders");
         assert_eq!(config.limits.max_connections_per_shard, 16);
         assert_eq!(config.limits.statement_timeout_ms, 60000);
         assert_eq!(config.limits.batch_rows, Limits::default().batch_rows);
         let (_, hash) = node_config_map(&ctx).expect("renders");
         assert_ne!(hash, base_hash);
+    }
+
+    #[test]
+    fn the_client_user_is_rendered_as_a_verifier_never_as_its_password() {
+        let c = cluster(TWO_SHARDS);
+        let (map, hash) = node_config_map(&ctx_for(&c)).expect("renders");
+        let text = &map.data.as_ref().expect("data")[NODE_CONFIG_KEY];
+        assert!(!text.contains("app-password") && !text.contains("app-token"));
+        let parsed = NodeConfig::from_yaml(text).expect("the node accepts it");
+        assert_eq!(parsed.auth.users.len(), 1);
+        assert_eq!(parsed.auth.users[0].name, "app");
+        let v = ScramVerifier::parse(&parsed.auth.users[0].password).expect("verifier");
+        assert!(v.matches_password("app-password"));
+        assert_eq!(v.salt, b"0123456789abcdef");
+        assert_eq!(parsed.auth.tokens[0].user, "app");
+        // Re-rendering gives the same file, so the Deployment does not roll.
+        let (_, again) = node_config_map(&ctx_for(&c)).expect("renders");
+        assert_eq!(hash, again);
+        let no_client = BuildContext::new(&c, "docfusion").expect("ctx");
+        assert!(matches!(
+            node_config(&no_client),
+            Err(Error::MissingField("client credentials"))
+        ));
+    }
+
+    #[test]
+    fn tls_spec_becomes_the_node_tls_section() {
+        let c = cluster(TWO_SHARDS);
+        assert_eq!(
+            node_config(&ctx_for(&c)).expect("ok").tls.mode,
+            TlsMode::Disable
+        );
+        let c = cluster(
+            "{tls: {enabled: true, secretName: t}, shards: {count: 1, storage: {size: 1Gi}}}",
+        );
+        let tls = node_config(&ctx_for(&c)).expect("ok").tls;
+        assert_eq!(tls.mode, TlsMode::Require, "Require is the default");
+        assert_eq!(tls.cert, Some(PathBuf::from("/etc/docfusion-tls/tls.crt")));
+        assert_eq!(tls.key, Some(PathBuf::from("/etc/docfusion-tls/tls.key")));
+        let c = cluster(
+            "{tls: {enabled: true, mode: Allow, secretName: t}, shards: {count: 1, storage: {size: 1Gi}}}",
+        );
+        assert_eq!(
+            node_config(&ctx_for(&c)).expect("ok").tls.mode,
+            TlsMode::Allow
+        );
+    }
+
+    #[test]
+    fn only_serving_shards_are_in_the_config_and_grace_is_overridable() {
+        let c = cluster(
+            "{queryNodes: {config: {shutdownGraceMs: 45000}}, shards: {count: 4, storage: {size: 1Gi}}}",
+        );
+        let mut ctx = ctx_for(&c);
+        ctx.serving_shards = 2;
+        let config = node_config(&ctx).expect("ok");
+        assert_eq!(config.shards.len(), 2);
+        assert_eq!(config.shard_name(1), "shard-1");
+        assert_eq!(config.limits.shutdown_grace_ms, 45000);
+        let c = cluster(TWO_SHARDS);
+        assert_eq!(
+            node_config(&ctx_for(&c))
+                .expect("ok")
+                .limits
+                .shutdown_grace_ms,
+            30000
+        );
     }
 
     #[test]

@@ -1,30 +1,38 @@
 //! Query node objects: the Deployment (rolled when the rendered config changes), the client
 //! Service (Postgres protocol 5433, HTTP 8433) and a PDB when more than one node runs.
+//!
+//! Probes use the node's own endpoints: liveness `GET /healthz` (the process is up),
+//! readiness `GET /readyz` (every shard answers). On SIGTERM the node drains for
+//! `limits.shutdown_grace_ms`; the pod's grace period covers a short pre-stop pause (so that
+//! Services stop sending new connections first), the drain, and a margin to stop cleanly.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec};
 use k8s_openapi::api::core::v1::{
     Affinity, Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource,
-    EnvVar, HTTPGetAction, PodAffinityTerm, PodAntiAffinity, PodSecurityContext, PodSpec,
-    PodTemplateSpec, Probe, SeccompProfile, SecretVolumeSource, SecurityContext, Service,
-    ServicePort, ServiceSpec, Volume, VolumeMount, WeightedPodAffinityTerm,
+    EnvVar, HTTPGetAction, Lifecycle, LifecycleHandler, PodAffinityTerm, PodAntiAffinity,
+    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, SeccompProfile, SecretVolumeSource,
+    SecurityContext, Service, ServicePort, ServiceSpec, SleepAction, Volume, VolumeMount,
+    WeightedPodAffinityTerm,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::BuildContext;
-use super::config::NODE_DATA_DIR;
+use super::config::{NODE_DATA_DIR, shutdown_grace_ms};
 use crate::names::{
     CONFIG_HASH_ANNOTATION, Component, NODE_CONFIG_DIR, NODE_CONFIG_KEY, QUERY_HTTP_PORT,
-    QUERY_PG_PORT,
+    QUERY_PG_PORT, TLS_DIR,
 };
 
-/// Where the TLS Secret is mounted in query nodes.
-pub const TLS_DIR: &str = "/etc/docfusion/tls";
 /// uid the query node image runs as.
 const NODE_UID: i64 = 10001;
+/// Seconds a terminating node keeps serving before SIGTERM, while endpoints drop it.
+pub const PRE_STOP_SLEEP_SECONDS: i64 = 5;
+/// Seconds past the drain for the node to close shards and exit before SIGKILL.
+pub const STOP_MARGIN_SECONDS: i64 = 10;
 
 /// Query nodes wanted right now: 0 when hibernated.
 pub fn replicas(ctx: &BuildContext<'_>) -> i32 {
@@ -57,17 +65,25 @@ fn port(name: &str, number: i32) -> ContainerPort {
     }
 }
 
-fn health_probe(period: i32, failures: i32) -> Probe {
+fn http_probe(path: &str, period: i32, failures: i32) -> Probe {
     Probe {
         http_get: Some(HTTPGetAction {
-            path: Some("/health".into()),
+            path: Some(path.into()),
             port: IntOrString::String("http".into()),
             ..HTTPGetAction::default()
         }),
         period_seconds: Some(period),
+        // `/readyz` gives each shard two seconds to answer.
+        timeout_seconds: Some(3),
         failure_threshold: Some(failures),
         ..Probe::default()
     }
+}
+
+/// The pod's `terminationGracePeriodSeconds`: pre-stop pause + the node's drain + margin.
+pub fn termination_grace_seconds(ctx: &BuildContext<'_>) -> i64 {
+    let drain = i64::try_from(shutdown_grace_ms(ctx).div_ceil(1000)).unwrap_or(i64::MAX / 2);
+    PRE_STOP_SLEEP_SECONDS + drain + STOP_MARGIN_SECONDS
 }
 
 /// The query node Deployment; `config_hash` is the hash of the rendered node config.
@@ -178,8 +194,19 @@ pub fn deployment(ctx: &BuildContext<'_>, config_hash: &str) -> Deployment {
                             port("postgres", QUERY_PG_PORT),
                             port("http", QUERY_HTTP_PORT),
                         ]),
-                        readiness_probe: Some(health_probe(5, 3)),
-                        liveness_probe: Some(health_probe(10, 6)),
+                        readiness_probe: Some(http_probe("/readyz", 5, 3)),
+                        liveness_probe: Some(http_probe("/healthz", 10, 6)),
+                        // Start-up resolves in-doubt transactions first: up to 5 minutes.
+                        startup_probe: Some(http_probe("/healthz", 5, 60)),
+                        lifecycle: Some(Lifecycle {
+                            pre_stop: Some(LifecycleHandler {
+                                sleep: Some(SleepAction {
+                                    seconds: PRE_STOP_SLEEP_SECONDS,
+                                }),
+                                ..LifecycleHandler::default()
+                            }),
+                            ..Lifecycle::default()
+                        }),
                         resources: nodes.resources.clone(),
                         volume_mounts: Some(mounts),
                         security_context: Some(restricted_container_security(true)),
@@ -216,6 +243,7 @@ pub fn deployment(ctx: &BuildContext<'_>, config_hash: &str) -> Deployment {
                         ..PodSecurityContext::default()
                     }),
                     volumes: Some(volumes),
+                    termination_grace_period_seconds: Some(termination_grace_seconds(ctx)),
                     ..PodSpec::default()
                 }),
             },
@@ -321,6 +349,50 @@ mod tests {
     }
 
     #[test]
+    fn probes_use_healthz_and_readyz_and_grace_covers_the_drain() {
+        let c = cluster(TWO_SHARDS);
+        let ctx = BuildContext::new(&c, "docfusion").expect("ctx");
+        let pod = deployment(&ctx, "h")
+            .spec
+            .and_then(|s| s.template.spec)
+            .expect("pod");
+        let container = &pod.containers[0];
+        let path = |p: &Option<Probe>| {
+            p.as_ref()
+                .and_then(|p| p.http_get.as_ref())
+                .map(|g| (g.path.clone().unwrap_or_default(), g.port.clone()))
+        };
+        let http = IntOrString::String("http".into());
+        assert_eq!(
+            path(&container.readiness_probe),
+            Some(("/readyz".to_string(), http.clone()))
+        );
+        assert_eq!(
+            path(&container.liveness_probe),
+            Some(("/healthz".to_string(), http.clone()))
+        );
+        assert_eq!(
+            path(&container.startup_probe),
+            Some(("/healthz".to_string(), http))
+        );
+        let sleep = container
+            .lifecycle
+            .as_ref()
+            .and_then(|l| l.pre_stop.as_ref())
+            .and_then(|h| h.sleep.as_ref())
+            .map(|s| s.seconds);
+        assert_eq!(sleep, Some(5));
+        // Default drain 30 s: 5 s pause + 30 s + 10 s margin.
+        assert_eq!(pod.termination_grace_period_seconds, Some(45));
+        let c = cluster(
+            "{queryNodes: {config: {shutdownGraceMs: 90500}}, shards: {count: 1, storage: {size: 1Gi}}}",
+        );
+        let ctx = BuildContext::new(&c, "docfusion").expect("ctx");
+        // 90.5 s rounds up to 91.
+        assert_eq!(termination_grace_seconds(&ctx), 5 + 91 + 10);
+    }
+
+    #[test]
     fn tls_budget_and_hibernation_shape_the_deployment() {
         let c = cluster(
             "{hibernate: true, tls: {enabled: true, secretName: t}, queryNodes: {replicaMemoryBudget: 2Gi}, shards: {count: 1, storage: {size: 1Gi}}}",
@@ -340,6 +412,13 @@ mod tests {
                 .as_deref(),
             Some("t")
         );
+        let mount = pod.containers[0]
+            .volume_mounts
+            .iter()
+            .flatten()
+            .find(|m| m.name == "tls")
+            .map(|m| m.mount_path.clone());
+        assert_eq!(mount.as_deref(), Some("/etc/docfusion-tls"));
         let env = pod.containers[0].env.clone().expect("env");
         assert!(
             env.iter()

@@ -167,8 +167,60 @@ fn exporter_container(ctx: &BuildContext<'_>) -> Container {
     }
 }
 
-/// The StatefulSet of shard `index`.
-pub fn statefulset(ctx: &BuildContext<'_>, index: i32) -> StatefulSet {
+/// The size and class of the volumes a StatefulSet creates for new instances.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeTemplate {
+    pub size: String,
+    pub storage_class: Option<String>,
+}
+
+impl VolumeTemplate {
+    /// What the spec asks for.
+    pub fn from_spec(ctx: &BuildContext<'_>) -> Self {
+        let storage = &ctx.cluster.spec.shards.storage;
+        Self {
+            size: storage.size.0.clone(),
+            storage_class: storage.storage_class.clone(),
+        }
+    }
+
+    /// What an existing StatefulSet was created with. A StatefulSet's claim templates are
+    /// immutable, so a later apply must repeat them; larger sizes reach existing volumes by
+    /// patching their claims instead (see `crate::resize`).
+    pub fn of_statefulset(sts: &StatefulSet) -> Option<Self> {
+        let claim = sts
+            .spec
+            .as_ref()?
+            .volume_claim_templates
+            .as_ref()?
+            .iter()
+            .find(|c| c.metadata.name.as_deref() == Some(DATA_VOLUME))?;
+        let spec = claim.spec.as_ref()?;
+        let size = spec
+            .resources
+            .as_ref()?
+            .requests
+            .as_ref()?
+            .get("storage")?
+            .0
+            .clone();
+        Some(Self {
+            size,
+            storage_class: spec.storage_class_name.clone(),
+        })
+    }
+}
+
+/// Name of the data volume claim template (claims are `data-<statefulset>-<ordinal>`).
+pub const DATA_VOLUME: &str = "data";
+
+/// The StatefulSet of shard `index`. `existing` is the StatefulSet as the API server has it,
+/// if any: its (immutable) claim template is kept.
+pub fn statefulset(
+    ctx: &BuildContext<'_>,
+    index: i32,
+    existing: Option<&StatefulSet>,
+) -> StatefulSet {
     let spec = &ctx.cluster.spec;
     let shards = &spec.shards;
     let name = ctx.names.shard(index);
@@ -211,7 +263,7 @@ pub fn statefulset(ctx: &BuildContext<'_>, index: i32) -> StatefulSet {
         resources,
         volume_mounts: Some(vec![
             VolumeMount {
-                name: "data".into(),
+                name: DATA_VOLUME.into(),
                 mount_path: DATA_MOUNT.into(),
                 ..VolumeMount::default()
             },
@@ -231,7 +283,9 @@ pub fn statefulset(ctx: &BuildContext<'_>, index: i32) -> StatefulSet {
     let node_selector = shard_override
         .map(|o| o.node_selector.clone())
         .filter(|s| !s.is_empty());
-    let storage = &shards.storage;
+    let volume = existing
+        .and_then(VolumeTemplate::of_statefulset)
+        .unwrap_or_else(|| VolumeTemplate::from_spec(ctx));
     StatefulSet {
         metadata: ctx.meta(name.clone(), labels.clone()),
         spec: Some(StatefulSetSpec {
@@ -297,17 +351,17 @@ pub fn statefulset(ctx: &BuildContext<'_>, index: i32) -> StatefulSet {
             },
             volume_claim_templates: Some(vec![PersistentVolumeClaim {
                 metadata: ObjectMeta {
-                    name: Some("data".into()),
+                    name: Some(DATA_VOLUME.into()),
                     labels: Some(labels),
                     ..ObjectMeta::default()
                 },
                 spec: Some(PersistentVolumeClaimSpec {
                     access_modes: Some(vec!["ReadWriteOnce".into()]),
-                    storage_class_name: storage.storage_class.clone(),
+                    storage_class_name: volume.storage_class,
                     resources: Some(VolumeResourceRequirements {
                         requests: Some(BTreeMap::from([(
                             "storage".to_string(),
-                            Quantity(storage.size.0.clone()),
+                            Quantity(volume.size),
                         )])),
                         ..VolumeResourceRequirements::default()
                     }),
@@ -389,7 +443,7 @@ mod tests {
     fn statefulset_runs_logical_postgres_with_2pc_on_a_pvc() {
         let c = cluster(TWO_SHARDS);
         let ctx = ctx_for(&c);
-        let sts = statefulset(&ctx, 1);
+        let sts = statefulset(&ctx, 1, None);
         assert_eq!(sts.metadata.name.as_deref(), Some("orders-shard-1"));
         let owner = &sts.metadata.owner_references.as_ref().expect("owned")[0];
         assert_eq!(owner.kind, "DocFusionCluster");
@@ -423,7 +477,7 @@ mod tests {
     #[test]
     fn statefulset_has_probes_anti_affinity_and_runs_as_postgres() {
         let c = cluster(TWO_SHARDS);
-        let sts = statefulset(&ctx_for(&c), 0);
+        let sts = statefulset(&ctx_for(&c), 0, None);
         let container = postgres(&sts);
         assert!(container.readiness_probe.is_some());
         assert!(container.liveness_probe.is_some());
@@ -458,8 +512,8 @@ shards:
 "#,
         );
         let ctx = ctx_for(&c);
-        let sts0 = statefulset(&ctx, 0);
-        let sts1 = statefulset(&ctx, 1);
+        let sts0 = statefulset(&ctx, 0, None);
+        let sts1 = statefulset(&ctx, 1, None);
         assert_eq!(sts0.spec.as_ref().and_then(|s| s.replicas), Some(3));
         let args0 = postgres(&sts0).args.expect("args").join(" ");
         let args1 = postgres(&sts1).args.expect("args").join(" ");
@@ -491,7 +545,7 @@ shards:
             "{hibernate: true, deletionPolicy: Delete, shards: {count: 1, replicas: 1, storage: {size: 1Gi}}}",
         );
         let ctx = ctx_for(&c);
-        let sts = statefulset(&ctx, 0);
+        let sts = statefulset(&ctx, 0, None);
         let spec = sts.spec.expect("spec");
         assert_eq!(spec.replicas, Some(0));
         assert_eq!(
@@ -524,6 +578,38 @@ shards:
     }
 
     #[test]
+    fn an_existing_claim_template_is_kept_when_the_spec_grows() {
+        let small = cluster(TWO_SHARDS);
+        let existing = statefulset(&ctx_for(&small), 0, None);
+        let grown = cluster("shards: {count: 2, storage: {size: 50Gi, storageClass: other}}");
+        let ctx = ctx_for(&grown);
+        let fresh = statefulset(&ctx, 0, None);
+        assert_eq!(
+            VolumeTemplate::of_statefulset(&fresh),
+            Some(VolumeTemplate {
+                size: "50Gi".into(),
+                storage_class: Some("other".into())
+            }),
+            "a new StatefulSet takes the spec"
+        );
+        let applied = statefulset(&ctx, 0, Some(&existing));
+        assert_eq!(
+            VolumeTemplate::of_statefulset(&applied),
+            Some(VolumeTemplate {
+                size: "10Gi".into(),
+                storage_class: None
+            }),
+            "an existing one keeps its immutable template"
+        );
+        assert_eq!(
+            serde_json::to_value(applied.spec.as_ref().map(|s| &s.volume_claim_templates))
+                .expect("json"),
+            serde_json::to_value(existing.spec.as_ref().map(|s| &s.volume_claim_templates))
+                .expect("json"),
+        );
+    }
+
+    #[test]
     fn headless_service_publishes_not_ready_addresses() {
         let c = cluster(TWO_SHARDS);
         let svc = headless_service(&ctx_for(&c), 1);
@@ -538,7 +624,7 @@ shards:
     fn pod_monitor_adds_an_exporter_sidecar() {
         let c =
             cluster("{monitoring: {podMonitor: true}, shards: {count: 1, storage: {size: 1Gi}}}");
-        let sts = statefulset(&ctx_for(&c), 0);
+        let sts = statefulset(&ctx_for(&c), 0, None);
         let containers = sts
             .spec
             .and_then(|s| s.template.spec)
