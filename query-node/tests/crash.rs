@@ -5,24 +5,15 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::start_servers;
+use common::{free_port, start_servers};
 use docfusion_test_support::TestPostgres;
 use docfusiondb::shard_map::ShardMap;
 
 const BIN: &str = env!("CARGO_BIN_EXE_docfusiondb");
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A node config over `shards`, trusting loopback clients.
 fn write_config(dir: &Path, shards: &[TestPostgres], pg_port: u16) -> String {
