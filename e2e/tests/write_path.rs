@@ -389,6 +389,39 @@ async fn a_block_reads_its_writes_and_commits_on_every_shard_or_none() {
     }
     assert_eq!(docs, expected);
 
+    // A block that read first writes at the snapshot it read: a document committed by
+    // another client meanwhile is neither seen nor updated by it.
+    c.batch_execute("BEGIN").await.unwrap();
+    assert_eq!(contents(&c, "acct").await.len(), 2);
+    other
+        .execute("INSERT INTO acct VALUES ('late', '{\"bal\": 1}')", &[])
+        .await
+        .unwrap();
+    let updated = c
+        .execute("UPDATE acct SET doc = doc || '{\"r\": 1}'", &[])
+        .await
+        .unwrap();
+    assert_eq!(updated, 2);
+    let seen: Vec<String> = contents(&c, "acct")
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert!(!seen.contains(&"late".to_string()), "{seen:?}");
+    c.batch_execute("COMMIT").await.unwrap();
+    let late = other
+        .query_one("SELECT doc FROM acct WHERE id = 'late'", &[])
+        .await
+        .unwrap();
+    assert_eq!(late.get::<_, Value>(0), json!({"bal": 1}));
+    other
+        .execute("DELETE FROM acct WHERE id = 'late'", &[])
+        .await
+        .unwrap();
+    c.execute("UPDATE acct SET doc = doc - 'r'", &[])
+        .await
+        .unwrap();
+
     // An error fails the block; COMMIT then rolls back everything.
     c.batch_execute("BEGIN").await.unwrap();
     c.execute("DELETE FROM acct WHERE id = $1", &[&b])

@@ -225,6 +225,14 @@ impl Engine {
         Ok(plan)
     }
 
+    /// Refuses a write when the tenant is over a limit that forbids writing (billing only).
+    pub(crate) async fn admit_write(&self) -> Result<(), SqlError> {
+        if let Some(m) = &self.metering {
+            m.admit_statement(true).await?;
+        }
+        Ok(())
+    }
+
     /// Runs a planned statement with parameter values, metered when billing is configured.
     pub async fn run_plan(
         &self,

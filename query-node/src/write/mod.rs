@@ -450,6 +450,7 @@ impl Engine {
         plan: &WritePlan,
         params: &[ScalarValue],
     ) -> Result<Outcome, SqlError> {
+        self.admit_write().await?;
         match plan {
             WritePlan::Ddl(d) => {
                 if session.in_block() {
