@@ -60,6 +60,7 @@ pub struct Engine {
     catalog: Arc<ShardSchemaProvider>,
     config: NodeConfig,
     metering: Option<Arc<crate::metering::Metering>>,
+    coordinator: Arc<crate::write::Coordinator>,
 }
 
 /// The session configuration every session starts from.
@@ -87,6 +88,8 @@ impl Engine {
         let shards = ShardSet::from_config(&config, dsns)?;
         let catalog = Arc::new(ShardSchemaProvider::new(shards.clone()));
         catalog.refresh().await?;
+        // Resolves what an earlier run of this node left in doubt before serving anything.
+        let coordinator = crate::write::Coordinator::start(shards.clone()).await?;
 
         let catalogs = Arc::new(MemoryCatalogProviderList::new());
         let docfusion = Arc::new(MemoryCatalogProvider::new());
@@ -136,12 +139,18 @@ impl Engine {
             catalog,
             config,
             metering,
+            coordinator,
         }))
     }
 
     /// The shards.
     pub fn shards(&self) -> &ShardSet {
         &self.shards
+    }
+
+    /// The two-phase-commit coordinator of this node.
+    pub fn coordinator(&self) -> &Arc<crate::write::Coordinator> {
+        &self.coordinator
     }
 
     /// The shard catalog.
@@ -174,7 +183,26 @@ impl Engine {
     ) -> Result<QueryOutput, SqlError> {
         let statements = parse_sql(sql)?;
         let mut last = None;
+        // Writes run through a session of their own, one statement at a time (autocommit).
+        let mut writer: Option<crate::session::Session> = None;
         for statement in statements {
+            if crate::write::is_write_statement(&statement) {
+                let w =
+                    writer.get_or_insert_with(|| crate::session::Session::new(self, "docfusion"));
+                if let Some(plan) = self.prepare_write(w, &statement, &[]).await? {
+                    last = Some(match self.run_write(w, &plan, params).await? {
+                        crate::session::Outcome::Rows { output, .. } => output,
+                        crate::session::Outcome::Command(_) => QueryOutput {
+                            schema: Arc::new(datafusion::arrow::datatypes::Schema::empty()),
+                            batches: Vec::new(),
+                            rows_scanned: 0,
+                            cpu_nanos: 0,
+                            bytes_scanned: 0,
+                        },
+                    });
+                    continue;
+                }
+            }
             let plan = self.plan_statement(session, statement).await?;
             last = Some(self.run_plan(session, plan, params).await?);
         }
@@ -212,6 +240,14 @@ impl Engine {
             m.report(&uuid::Uuid::now_v7().to_string(), &out).await;
         }
         Ok(out)
+    }
+
+    /// Refuses a write when the tenant is over a limit that forbids writing (billing only).
+    pub(crate) async fn admit_write(&self) -> Result<(), SqlError> {
+        if let Some(m) = &self.metering {
+            m.admit_statement(true).await?;
+        }
+        Ok(())
     }
 
     /// Runs a planned statement with parameter values, metered when billing is configured.
@@ -597,14 +633,14 @@ fn refuse_unsupported(plan: &LogicalPlan) -> Result<(), SqlError> {
         LogicalPlan::Ddl(DdlStatement::CreateMemoryTable(t)) => Err(SqlError::new(
             sqlstate::FEATURE_NOT_SUPPORTED,
             format!(
-                "CREATE TABLE {} is not supported yet: create collections with `docfusiondb load` or POST /v1/collections/{{name}}/documents; use CREATE EXTERNAL TABLE for files",
+                "CREATE TABLE {} AS … is not supported: create the table, then INSERT … SELECT",
                 t.name
             ),
         )),
         LogicalPlan::Dml(d) => Err(SqlError::new(
             sqlstate::FEATURE_NOT_SUPPORTED,
             format!(
-                "{} on {} is not supported yet: this node serves reads; load documents with `docfusiondb load`",
+                "{} on {} is not supported: only tables on the shards can be written",
                 d.op, d.table_name
             ),
         )),

@@ -20,6 +20,7 @@ pub mod session;
 pub mod shard_map;
 pub mod shards;
 pub mod snapshot;
+pub mod write;
 
 pub use engine::{Engine, QueryOutput};
 pub use error::SqlError;

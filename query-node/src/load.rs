@@ -47,12 +47,8 @@ pub fn validate_collection_name(name: &str) -> Result<(), SqlError> {
 /// not have it yet.
 pub async fn create_collection(shards: &ShardSet, name: &str) -> Result<bool, SqlError> {
     validate_collection_name(name)?;
-    let table = quote_ident(name);
-    let index = quote_ident(&format!("{name}_doc_path_ops"));
-    let ddl = format!(
-        "CREATE TABLE IF NOT EXISTS {table} (id text PRIMARY KEY, doc jsonb NOT NULL);
-         CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin (doc jsonb_path_ops);"
-    );
+    // The same collection as `CREATE TABLE name (id text primary key, doc jsonb)` makes.
+    let ddl = crate::write::ddl::collection_ddl(name, true, &[]);
     let exists_sql = "SELECT to_regclass($1) IS NOT NULL";
     let created = try_join_all(shards.shards().iter().map(|shard| {
         let ddl = ddl.clone();
@@ -97,28 +93,38 @@ pub fn prepare_document(line: &str, id_field: &str, line_no: u64) -> Result<Prep
             format!("line {line_no}: a document must be a JSON object"),
         ));
     };
-    let id = match object.get(id_field) {
-        Some(Jsonb::String(s)) if !s.is_empty() => s.clone(),
-        Some(Jsonb::Number(n)) => n.to_string(),
-        None | Some(Jsonb::Null) => {
-            let id = uuid::Uuid::now_v7().to_string();
-            object.insert(id_field.to_string(), Jsonb::String(id.clone()));
-            id
-        }
-        Some(other) => {
-            return Err(SqlError::new(
-                sqlstate::INVALID_PARAMETER_VALUE,
-                format!(
-                    "line {line_no}: field {id_field:?} must be a non-empty string or a number to be the document id, not {}",
-                    docfusion_pgvalue::functions::jsonb_typeof(other)
-                ),
-            ));
-        }
-    };
+    let id = document_id(&mut object, id_field).map_err(|reason| {
+        SqlError::new(
+            sqlstate::INVALID_PARAMETER_VALUE,
+            format!("line {line_no}: {reason}"),
+        )
+    })?;
     Ok(PreparedDoc {
         id,
         doc: Jsonb::Object(object).to_pg_text(),
     })
+}
+
+/// The id of a document: its `id_field` when that is a non-empty string or a number, else
+/// a new UUIDv7, stored into `id_field` (when absent or null). The error says why the field
+/// cannot be an id.
+pub fn document_id(
+    object: &mut docfusion_pgvalue::JsonbObject,
+    id_field: &str,
+) -> Result<String, String> {
+    match object.get(id_field) {
+        Some(Jsonb::String(s)) if !s.is_empty() => Ok(s.clone()),
+        Some(Jsonb::Number(n)) => Ok(n.to_string()),
+        None | Some(Jsonb::Null) => {
+            let id = uuid::Uuid::now_v7().to_string();
+            object.insert(id_field.to_string(), Jsonb::String(id.clone()));
+            Ok(id)
+        }
+        Some(other) => Err(format!(
+            "field {id_field:?} must be a non-empty string or a number to be the document id, not {}",
+            docfusion_pgvalue::functions::jsonb_typeof(other)
+        )),
+    }
 }
 
 /// A jsonb value sent in binary format: version 1 followed by its text.

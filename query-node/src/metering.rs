@@ -56,9 +56,15 @@ impl Metering {
 
     /// Asks the gate whether the tenant may run one more statement.
     pub async fn admit(&self) -> Result<QuotaDecision, SqlError> {
+        self.admit_statement(false).await
+    }
+
+    /// Asks the gate whether the tenant may run one more statement that writes (`writes`,
+    /// refused under a read-only limit) or reads.
+    pub async fn admit_statement(&self, writes: bool) -> Result<QuotaDecision, SqlError> {
         let decision = self
             .gate
-            .check(&self.config.tenant, QUERIES_METER, Decimal::ONE, false)
+            .check(&self.config.tenant, QUERIES_METER, Decimal::ONE, writes)
             .await;
         match decision.to_sql_error() {
             Some((code, message)) => Err(SqlError::new(code, message)),

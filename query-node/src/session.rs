@@ -51,6 +51,8 @@ enum Kind {
     Query,
     /// Handled by the session.
     Session(SessionCommand),
+    /// DDL or DML executed on the shards by the write path.
+    Write(Arc<crate::write::WritePlan>),
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +183,8 @@ pub struct Session {
     cursors: HashMap<String, Cursor>,
     savepoints: Vec<String>,
     snapshot: Option<Arc<crate::snapshot::ReadSnapshot>>,
+    /// The block's shard transactions, once it wrote.
+    write: Option<crate::write::WriteTxn>,
     user: String,
     /// What `current_setting()` reads: a copy of `settings`, kept in step.
     visible: Arc<std::sync::RwLock<BTreeMap<String, String>>>,
@@ -214,6 +218,7 @@ impl Session {
             cursors: HashMap::new(),
             savepoints: Vec::new(),
             snapshot: None,
+            write: None,
             user: user.to_string(),
             visible,
             set_by_function,
@@ -243,12 +248,41 @@ impl Session {
 
     /// Hands the scans of this session the transaction's snapshot (or none).
     fn install_snapshot(&mut self, snapshot: Option<Arc<crate::snapshot::ReadSnapshot>>) {
-        self.snapshot = snapshot.clone();
+        self.snapshot = snapshot;
+        self.install_reads();
+    }
+
+    /// Tells the scans where the block reads: its snapshot, its own shard transactions.
+    fn install_reads(&mut self) {
+        let reads = crate::snapshot::SessionSnapshot {
+            snapshot: self.snapshot.clone(),
+            writes: self.write.as_ref().map(|w| w.conns()),
+        };
         let state = self.ctx.state_ref();
         let mut state = state.write();
-        state
-            .config_mut()
-            .set_extension(Arc::new(crate::snapshot::SessionSnapshot(snapshot)));
+        state.config_mut().set_extension(Arc::new(reads));
+    }
+
+    /// True inside a transaction block.
+    pub(crate) fn in_block(&self) -> bool {
+        self.txn != TxnState::Idle
+    }
+
+    /// The block's transaction over the shards, started on its first write (its shard
+    /// transactions import the block's read snapshot and savepoints).
+    pub(crate) fn block_write_txn(&mut self, engine: &Engine) -> &mut crate::write::WriteTxn {
+        if self.write.is_none() {
+            let mut txn = engine.write_txn(crate::write::Isolation::RepeatableRead);
+            txn.set_savepoints(self.savepoints.clone());
+            self.write = Some(txn);
+            self.install_reads();
+        }
+        let snapshot = self.snapshot.clone();
+        let txn = self
+            .write
+            .get_or_insert_with(|| engine.write_txn(crate::write::Isolation::RepeatableRead));
+        txn.set_snapshot(snapshot);
+        txn
     }
 
     /// Publishes the settings to `current_setting()`.
@@ -787,6 +821,16 @@ impl Engine {
         statement: Statement,
         param_hints: &[Option<FieldRef>],
     ) -> Result<Prepared, SqlError> {
+        if let Some(write) = self.prepare_write(session, &statement, param_hints).await? {
+            return Ok(Prepared {
+                statement,
+                params: write.params(),
+                schema: write.schema(),
+                kind: Kind::Write(Arc::new(write)),
+                plan: None,
+                point_read: None,
+            });
+        }
         let kind = classify(&statement)?;
         match &kind {
             Kind::Session(c) => {
@@ -819,24 +863,7 @@ impl Engine {
                     .await?;
                 let plan = with_param_hints(plan, param_hints)?;
                 let plan = type_cast_placeholders(plan)?;
-                let fields = plan
-                    .get_parameter_fields()
-                    .map_err(|e| SqlError::from_datafusion(&e))?;
-                let mut params = Vec::new();
-                for i in 1..=fields.len() {
-                    let f = fields.get(&format!("${i}")).ok_or_else(|| {
-                        SqlError::new(
-                            sqlstate::SYNTAX_ERROR,
-                            format!(
-                                "parameter ${i} is missing: parameters must be numbered $1…${}",
-                                fields.len()
-                            ),
-                        )
-                    })?;
-                    params.push(f.clone().unwrap_or_else(|| {
-                        Arc::new(Field::new(format!("${i}"), DataType::Utf8, true))
-                    }));
-                }
+                let params = param_fields(&plan)?;
                 // Column types as they will be after analysis (`jsonb::text` is text).
                 let state = session.context().state();
                 let schema: SchemaRef = match state.analyzer().execute_and_check(
@@ -864,7 +891,26 @@ impl Engine {
                     schema,
                 })
             }
+            Kind::Write(_) => Err(SqlError::new(
+                sqlstate::INTERNAL_ERROR,
+                "write statements are prepared by the write path",
+            )),
         }
+    }
+
+    /// Plans a query in `session` with the parameter types a client declared; returns the
+    /// plan and its parameters.
+    pub(crate) async fn plan_with_params(
+        &self,
+        session: &Session,
+        statement: Statement,
+        param_hints: &[Option<FieldRef>],
+    ) -> Result<(LogicalPlan, Vec<FieldRef>), SqlError> {
+        let plan = self.plan_statement(session.context(), statement).await?;
+        let plan = with_param_hints(plan, param_hints)?;
+        let plan = type_cast_placeholders(plan)?;
+        let params = param_fields(&plan)?;
+        Ok((plan, params))
     }
 
     /// Runs a prepared statement in `session` with parameter values.
@@ -888,7 +934,9 @@ impl Engine {
         }
         let result = match (&prepared.kind, &prepared.point_read) {
             (Kind::Session(c), _) => self.run_session_command(session, c.clone()).await,
-            // Outside transaction blocks, whose reads share one snapshot per shard.
+            (Kind::Write(plan), _) => self.run_write(session, plan, params).await,
+            // Outside transaction blocks, whose reads share one snapshot per shard (and see
+            // the block's own writes).
             (Kind::Query, Some(read)) if session.txn == TxnState::Idle => self
                 .run_point_read(read, params)
                 .await
@@ -972,7 +1020,7 @@ impl Engine {
             }
             C::Commit => {
                 let was = session.txn;
-                self.end_transaction(session).await;
+                self.end_transaction(session, was == TxnState::Open).await?;
                 done(if was == TxnState::Failed {
                     "ROLLBACK"
                 } else {
@@ -980,7 +1028,7 @@ impl Engine {
                 })
             }
             C::Rollback => {
-                self.end_transaction(session).await;
+                self.end_transaction(session, false).await?;
                 done("ROLLBACK")
             }
             C::Declare { name, query } => {
@@ -1076,18 +1124,27 @@ impl Engine {
                         "SAVEPOINT can only be used in transaction blocks",
                     ));
                 }
+                if let Some(w) = session.write.as_mut() {
+                    w.savepoint(&name).await?;
+                }
                 session.savepoints.push(name);
                 done("SAVEPOINT")
             }
             C::Release(name) => {
                 let at = savepoint_index(session, &name)?;
+                if let Some(w) = session.write.as_mut() {
+                    w.release(&name).await?;
+                }
                 session.savepoints.truncate(at);
                 done("RELEASE")
             }
             C::RollbackTo(name) => {
                 let at = savepoint_index(session, &name)?;
-                // Reads change nothing, so going back to a savepoint only leaves the failed
-                // state (the savepoint itself stays, as in Postgres).
+                // The shards undo what the block wrote since the savepoint; reads changed
+                // nothing. The savepoint itself stays, as in Postgres.
+                if let Some(w) = session.write.as_mut() {
+                    w.rollback_to(&name).await?;
+                }
                 session.savepoints.truncate(at + 1);
                 session.txn = TxnState::Open;
                 done("ROLLBACK")
@@ -1096,24 +1153,60 @@ impl Engine {
         }
     }
 
-    async fn end_transaction(&self, session: &mut Session) {
+    /// Ends the block: commits its writes (`commit`) or rolls them back, releases its
+    /// snapshot. The block is over even when the commit fails.
+    async fn end_transaction(&self, session: &mut Session, commit: bool) -> Result<(), SqlError> {
         session.txn = TxnState::Idle;
         session.cursors.clear();
         session.savepoints.clear();
+        let result = match session.write.take() {
+            Some(w) if commit => w.commit().await,
+            Some(w) => {
+                w.rollback().await;
+                Ok(())
+            }
+            None => Ok(()),
+        };
         if let Some(snapshot) = session.snapshot.take() {
             snapshot.release().await;
-            session.install_snapshot(None);
         }
+        session.install_snapshot(None);
+        result
     }
 
     /// In a transaction block, the first query takes the block's read snapshot of every shard.
-    async fn ensure_snapshot(&self, session: &mut Session) -> Result<(), SqlError> {
+    pub(crate) async fn ensure_snapshot(&self, session: &mut Session) -> Result<(), SqlError> {
         if session.txn == TxnState::Open && session.snapshot.is_none() {
             let snapshot = crate::snapshot::ReadSnapshot::take(self.shards()).await?;
             session.install_snapshot(Some(Arc::new(snapshot)));
         }
         Ok(())
     }
+}
+
+/// The parameters of a planned statement, by number (`$1…`), with the types planning
+/// inferred (text where it could not).
+pub(crate) fn param_fields(plan: &LogicalPlan) -> Result<Vec<FieldRef>, SqlError> {
+    let fields = plan
+        .get_parameter_fields()
+        .map_err(|e| SqlError::from_datafusion(&e))?;
+    let mut params = Vec::new();
+    for i in 1..=fields.len() {
+        let f = fields.get(&format!("${i}")).ok_or_else(|| {
+            SqlError::new(
+                sqlstate::SYNTAX_ERROR,
+                format!(
+                    "parameter ${i} is missing: parameters must be numbered $1…${}",
+                    fields.len()
+                ),
+            )
+        })?;
+        params.push(
+            f.clone()
+                .unwrap_or_else(|| Arc::new(Field::new(format!("${i}"), DataType::Utf8, true))),
+        );
+    }
+    Ok(params)
 }
 
 fn savepoint_index(session: &Session, name: &str) -> Result<usize, SqlError> {

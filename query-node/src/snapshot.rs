@@ -5,9 +5,12 @@
 //! shard, however many connections the scans use. COMMIT/ROLLBACK ends the exporting
 //! transactions.
 //!
-//! Each shard's snapshot is taken independently (there is no cluster-wide snapshot until the
-//! write path brings one): a transaction committed on two shards between the two exports can
-//! be seen on one shard and not the other.
+//! Each shard's snapshot is taken independently (there is no cluster-wide snapshot): a
+//! transaction committed on two shards between the two exports can be seen on one shard and
+//! not the other.
+//!
+//! Once a block writes, the shards it wrote to are read through its own shard transactions
+//! (which imported these snapshots when they existed), so that it reads its own writes.
 
 use std::sync::{Arc, Mutex};
 
@@ -91,6 +94,13 @@ impl Drop for ReadSnapshot {
     }
 }
 
-/// The session-config extension that hands a transaction's snapshot to the shard scans.
+/// The session-config extension that tells the shard scans of a transaction block where to
+/// read: a shard the block wrote to through the block's own connection, any other shard at
+/// the block's snapshot.
 #[derive(Debug, Default)]
-pub struct SessionSnapshot(pub Option<Arc<ReadSnapshot>>);
+pub struct SessionSnapshot {
+    /// The block's read snapshot.
+    pub snapshot: Option<Arc<ReadSnapshot>>,
+    /// The block's shard transactions, once it wrote.
+    pub writes: Option<Arc<crate::write::TxnConns>>,
+}

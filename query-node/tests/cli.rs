@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -11,14 +10,6 @@ use std::time::{Duration, Instant};
 use common::*;
 
 const BIN: &str = env!("CARGO_BIN_EXE_docfusiondb");
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn run(args: &[&str]) -> Output {
     Command::new(BIN)

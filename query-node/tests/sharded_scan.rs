@@ -344,14 +344,15 @@ async fn user_errors_carry_sqlstates_and_name_the_culprit() {
             "cannot get array length of a non-array",
         ),
         (
-            "CREATE TABLE t (id text primary key, doc jsonb)",
-            "0A000",
-            "CREATE TABLE",
+            "CREATE TABLE _docfusion_t (id text primary key, doc jsonb)",
+            "42501",
+            "_docfusion_t",
         ),
+        ("INSERT INTO nowhere VALUES ('x', '{}')", "42P01", "nowhere"),
         (
-            "INSERT INTO listings VALUES ('x', '{}')",
-            "0A000",
-            "listings",
+            "INSERT INTO listings VALUES ('x', '[1]')",
+            "22023",
+            "JSON object",
         ),
     ];
     for (sql, code, fragment) in cases {

@@ -27,7 +27,7 @@ use datafusion::physical_plan::{
 };
 use futures::{Stream, StreamExt};
 use prometheus::HistogramTimer;
-use tokio_postgres::RowStream;
+use tokio_postgres::Row;
 
 use crate::catalog::ColumnReader;
 use crate::error::SqlError;
@@ -308,18 +308,25 @@ impl ExecutionPlan for ShardScanExec {
         let batch_rows = self.batch_rows;
         let metrics = BaselineMetrics::new(&self.metrics, partition);
         let bytes = MetricBuilder::new(&self.metrics).counter(BYTES_SCANNED, partition);
-        // Inside a transaction block: read the block's snapshot of this shard.
-        let snapshot = context
+        // Inside a transaction block: read through the block's own transaction on a shard it
+        // wrote to, else at the block's snapshot of this shard.
+        let reads = context
             .session_config()
-            .get_extension::<crate::snapshot::SessionSnapshot>()
-            .and_then(|s| {
-                s.0.as_ref()
-                    .and_then(|r| r.id(shard.index).map(str::to_string))
-            });
+            .get_extension::<crate::snapshot::SessionSnapshot>();
+        let session_conn = reads
+            .as_ref()
+            .and_then(|r| r.writes.as_ref())
+            .and_then(|w| w.get(shard.index));
+        let snapshot = reads.as_ref().and_then(|s| {
+            s.snapshot
+                .as_ref()
+                .and_then(|r| r.id(shard.index).map(str::to_string))
+        });
         let stream = shard_stream(
             ShardQuery {
                 shard,
                 snapshot,
+                session_conn,
                 sql,
             },
             schema.clone(),
@@ -365,7 +372,7 @@ enum ScanState {
     Start,
     Reading {
         conn: Box<ScanConn>,
-        rows: Pin<Box<RowStream>>,
+        rows: RowSource,
         // Observes `shard_scan_seconds` when dropped: at the last batch, an error, or when
         // the consumer stops reading.
         scan_timer: HistogramTimer,
@@ -373,10 +380,17 @@ enum ScanState {
     Done,
 }
 
-/// What one shard scan reads: the shard, the SQL, and the transaction snapshot to read in.
+/// The rows of a shard scan: streamed from a pooled connection, or (on the session's own
+/// transaction, which other scans of the same statement may share) read whole first.
+type RowSource =
+    Pin<Box<dyn Stream<Item = std::result::Result<Row, tokio_postgres::Error>> + Send>>;
+
+/// What one shard scan reads: the shard, the SQL, and the transaction snapshot to read in
+/// (or the session's own transaction on that shard).
 struct ShardQuery {
     shard: Shard,
     snapshot: Option<String>,
+    session_conn: Option<Arc<deadpool_postgres::Object>>,
     sql: String,
 }
 
@@ -392,11 +406,13 @@ fn shard_stream(
     let ShardQuery {
         shard,
         snapshot,
+        session_conn,
         sql,
     } = query;
     let stream = futures::stream::unfold(ScanState::Start, move |state| {
         let shard = shard.clone();
         let snapshot = snapshot.clone();
+        let session_conn = session_conn.clone();
         let sql = sql.clone();
         let schema = schema.clone();
         let readers = readers.clone();
@@ -415,30 +431,59 @@ fn shard_stream(
                         .shard_scan_seconds
                         .with_label_values(&[shard.name.as_str()])
                         .start_timer();
-                    let conn = match shard.connect().await {
-                        Ok(c) => c,
-                        Err(e) => return Some((Err(ext(e)), ScanState::Done)),
-                    };
-                    let mut conn = Box::new(ScanConn {
-                        conn: Some(conn),
-                        in_txn: false,
-                    });
-                    let c = conn.conn.as_ref()?;
-                    if let Some(id) = &snapshot {
-                        conn.in_txn = true;
-                        let begin = format!(
-                            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
-                            id.replace('\'', "''")
-                        );
-                        if let Err(e) = c.batch_execute(&begin).await {
-                            return Some((Err(ext(shard_error(&shard.name, &e))), ScanState::Done));
+                    if let Some(own) = &session_conn {
+                        let conn = Box::new(ScanConn {
+                            conn: None,
+                            in_txn: false,
+                        });
+                        match own.query(sql.as_str(), &[]).await {
+                            Ok(rows) => {
+                                let rows: RowSource =
+                                    Box::pin(futures::stream::iter(rows.into_iter().map(Ok)));
+                                (conn, rows, scan_timer)
+                            }
+                            Err(e) => {
+                                return Some((
+                                    Err(ext(shard_error(&shard.name, &e))),
+                                    ScanState::Done,
+                                ));
+                            }
                         }
-                    }
-                    let params: Vec<&str> = Vec::new();
-                    match c.query_raw(sql.as_str(), params).await {
-                        Ok(rows) => (conn, Box::pin(rows), scan_timer),
-                        Err(e) => {
-                            return Some((Err(ext(shard_error(&shard.name, &e))), ScanState::Done));
+                    } else {
+                        let conn = match shard.connect().await {
+                            Ok(c) => c,
+                            Err(e) => return Some((Err(ext(e)), ScanState::Done)),
+                        };
+                        let mut conn = Box::new(ScanConn {
+                            conn: Some(conn),
+                            in_txn: false,
+                        });
+                        let c = conn.conn.as_ref()?;
+                        if let Some(id) = &snapshot {
+                            conn.in_txn = true;
+                            let begin = format!(
+                                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
+                                id.replace('\'', "''")
+                            );
+                            if let Err(e) = c.batch_execute(&begin).await {
+                                return Some((
+                                    Err(ext(shard_error(&shard.name, &e))),
+                                    ScanState::Done,
+                                ));
+                            }
+                        }
+                        let params: Vec<&str> = Vec::new();
+                        match c.query_raw(sql.as_str(), params).await {
+                            Ok(rows) => {
+                                let rows: RowSource = Box::pin(rows);
+                                (conn, rows, scan_timer)
+                            }
+                            Err(e) => {
+                                return Some((
+                                    Err(ext(shard_error(&shard.name, &e))),
+                                    ScanState::Done,
+                                ));
+                            }
                         }
                     }
                 }

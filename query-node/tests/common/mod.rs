@@ -13,6 +13,15 @@ use docfusiondb::{Engine, SqlError};
 /// Rows as Postgres text (`None` = SQL NULL).
 pub type Rows = Vec<Vec<Option<String>>>;
 
+/// A free loopback TCP port (for a node's listen addresses).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// `n` throwaway Postgres servers, started in parallel.
 pub async fn start_servers(n: usize) -> Vec<TestPostgres> {
     TestPostgres::start_many(n).await

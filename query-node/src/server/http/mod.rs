@@ -85,6 +85,8 @@ pub fn http_status(code: &str) -> StatusCode {
         "53400" => StatusCode::TOO_MANY_REQUESTS,
         c if c.starts_with("53") || c.starts_with("08") => StatusCode::SERVICE_UNAVAILABLE,
         "0A000" => StatusCode::NOT_IMPLEMENTED,
+        // A write conflict or deadlock: retrying may succeed.
+        "40001" | "40P01" => StatusCode::CONFLICT,
         "57014" => StatusCode::REQUEST_TIMEOUT,
         c if c.starts_with("XX") => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
