@@ -274,6 +274,7 @@ fn with_pg_catalog(
     }
     ctx.register_udf(version_udf());
     ctx.register_udf(to_regtype_udf());
+    ctx.register_udf(crate::catalog::pg_catalog::encoding_to_char_udf());
     let state = SessionStateBuilder::new_from_existing(ctx.state())
         .with_type_planner(Arc::new(json::planner::PgTypePlanner))
         .build();
@@ -503,6 +504,7 @@ fn plan_usage(plan: &dyn datafusion::physical_plan::ExecutionPlan) -> PlanUsage 
 fn rewrite_statement(statement: &mut Statement) {
     match statement {
         Statement::Statement(s) => {
+            crate::catalog::driver_queries::rewrite(s);
             if let datafusion::sql::sqlparser::ast::Statement::Query(q) = s.as_mut() {
                 int4_literals(q);
             }
