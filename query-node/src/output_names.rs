@@ -62,8 +62,8 @@ fn name_set_expr(body: &mut SetExpr) {
                 taken.push(name.clone());
                 let plain_column =
                     matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
-                if given.is_none() && plain_column && repeats == 0 {
-                    // DataFusion names a column reference by its column already.
+                if repeats == 0 && (given.is_some() || plain_column) {
+                    // Named by the user, or a column reference DataFusion names by its column.
                     continue;
                 }
                 let alias = if repeats == 0 {
