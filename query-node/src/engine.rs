@@ -271,7 +271,7 @@ impl Engine {
         let task = Arc::new(frame.task_ctx());
         let physical = frame.create_physical_plan().await.map_err(df_err)?;
         // The executed plan's schema: after our analyzer rules (`jsonb::text` is text).
-        let schema: SchemaRef = physical.schema();
+        let schema = crate::output_names::postgres_schema(physical.schema());
         // Operators run on the execution runtime, not on the task serving the client: a
         // statement that computes for long between yields (a nested-loop join) then neither
         // starves other connections nor delays its own cancellation, which answers at once;
@@ -283,6 +283,8 @@ impl Engine {
             .await
             .map_err(|e| SqlError::new(sqlstate::INTERNAL_ERROR, format!("execution failed: {e}")))?
             .map_err(df_err)?;
+        let batches = crate::output_names::with_schema(&schema, batches)
+            .map_err(|e| SqlError::new(sqlstate::INTERNAL_ERROR, e.to_string()))?;
         let usage = plan_usage(physical.as_ref());
         let out = QueryOutput {
             schema,
@@ -327,6 +329,7 @@ fn with_pg_catalog(
     }
     ctx.register_udf(version_udf());
     ctx.register_udf(to_regtype_udf());
+    ctx.register_udf(crate::catalog::pg_catalog::encoding_to_char_udf());
     let state = SessionStateBuilder::new_from_existing(ctx.state())
         .with_type_planner(Arc::new(json::planner::PgTypePlanner))
         .build();
@@ -556,6 +559,8 @@ fn plan_usage(plan: &dyn datafusion::physical_plan::ExecutionPlan) -> PlanUsage 
 fn rewrite_statement(statement: &mut Statement) {
     match statement {
         Statement::Statement(s) => {
+            crate::catalog::driver_queries::rewrite(s);
+            crate::output_names::name_select_items(s);
             if let datafusion::sql::sqlparser::ast::Statement::Query(q) = s.as_mut() {
                 int4_literals(q);
             }

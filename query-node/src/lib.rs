@@ -12,6 +12,7 @@ pub mod load;
 pub mod metering;
 pub mod metrics;
 pub mod node;
+pub mod output_names;
 pub mod pgtype;
 pub mod render;
 pub mod scan;

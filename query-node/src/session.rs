@@ -871,9 +871,13 @@ impl Engine {
                     state.config_options(),
                     |_, _| {},
                 ) {
-                    Ok(analyzed) => Arc::new(analyzed.schema().as_arrow().clone()),
+                    Ok(analyzed) => crate::output_names::postgres_schema(Arc::new(
+                        analyzed.schema().as_arrow().clone(),
+                    )),
                     // Errors surface when the statement runs; describe what planning knows.
-                    Err(_) => Arc::new(plan.schema().as_arrow().clone()),
+                    Err(_) => crate::output_names::postgres_schema(Arc::new(
+                        plan.schema().as_arrow().clone(),
+                    )),
                 };
                 let schema = if matches!(plan, LogicalPlan::Ddl(_) | LogicalPlan::Copy(_)) {
                     Arc::new(Schema::empty())

@@ -2,6 +2,7 @@
 //! tables registered by users, exposed to DataFusion as the `public` schema.
 
 pub mod discovery;
+pub mod driver_queries;
 pub mod pg_catalog;
 pub mod schema_provider;
 pub mod table_info;

@@ -1,24 +1,37 @@
-//! `pg_catalog` for client tools, from datafusion-pg-catalog, with one correction: its
-//! `pg_attribute` derives column types from Arrow types alone, so a `jsonb` column (Arrow
-//! `Utf8` with our type tag) would show as `text` in psql's `\d collection`. The wrapper here
-//! reports the Postgres type of tagged columns.
+//! `pg_catalog` for client tools, from datafusion-pg-catalog, with corrections where it
+//! disagrees with what a Postgres server serving our one database says:
+//! - `pg_attribute` derives column types from Arrow types alone, so a `jsonb` column (Arrow
+//!   `Utf8` with our type tag) would show as `text` in psql's `\d collection`: tagged columns
+//!   get their Postgres type.
+//! - `pg_namespace` lacks `information_schema`, which `pg_type` names as the namespace of its
+//!   domains and row types (so a join of the two, as drivers do, lost those types).
+//! - `pg_database` lists a `postgres` database that this server does not serve: it lists
+//!   exactly the databases one can connect to (`docfusion`).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, Int32Array, RecordBatch};
+use datafusion::arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Int32Array, RecordBatch, StringArray,
+};
+use datafusion::arrow::compute::{concat_batches, filter_record_batch};
 use datafusion::arrow::datatypes::{DataType, Int32Type, SchemaRef, UInt32Type};
 use datafusion::catalog::{SchemaProvider, Session, TableProvider};
 use datafusion::datasource::MemTable;
 use datafusion::error::{DataFusionError, Result};
 use datafusion::logical_expr::{Expr, TableType};
 use datafusion::physical_plan::ExecutionPlan;
+use datafusion::scalar::ScalarValue;
 
 use super::ShardSchemaProvider;
+use crate::engine::CATALOG;
 use crate::pgtype::TaggedType;
 
-/// `pg_catalog` with a corrected `pg_attribute`.
+/// The name of the schema datafusion-pg-catalog leaves out of `pg_namespace`.
+const INFORMATION_SCHEMA: &str = "information_schema";
+
+/// `pg_catalog` with corrected `pg_attribute`, `pg_namespace` and `pg_database`.
 #[derive(Debug)]
 pub struct PgCatalogSchema {
     inner: Arc<dyn SchemaProvider>,
@@ -39,17 +52,27 @@ impl SchemaProvider for PgCatalogSchema {
     }
 
     async fn table(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
-        let table = self.inner.table(name).await?;
-        if name != "pg_attribute" {
-            return Ok(table);
-        }
-        let (Some(attributes), Some(classes)) = (table, self.inner.table("pg_class").await?) else {
+        let Some(table) = self.inner.table(name).await? else {
             return Ok(None);
         };
-        Ok(Some(Arc::new(TypedAttributes {
-            attributes,
-            classes,
-            shards: self.shards.clone(),
+        let correction = match name {
+            "pg_attribute" => match self.inner.table("pg_class").await? {
+                Some(classes) => Correction::Attributes {
+                    classes,
+                    shards: self.shards.clone(),
+                },
+                None => return Ok(Some(table)),
+            },
+            "pg_namespace" => match self.inner.table("pg_type").await? {
+                Some(types) => Correction::Namespaces { types },
+                None => return Ok(Some(table)),
+            },
+            "pg_database" => Correction::Databases,
+            _ => return Ok(Some(table)),
+        };
+        Ok(Some(Arc::new(Corrected {
+            inner: table,
+            correction,
         })))
     }
 
@@ -58,12 +81,24 @@ impl SchemaProvider for PgCatalogSchema {
     }
 }
 
-/// `pg_attribute` whose `atttypid` is jsonb/json/uuid for tagged columns of our tables.
+/// A pg_catalog table read whole and corrected.
 #[derive(Debug)]
-struct TypedAttributes {
-    attributes: Arc<dyn TableProvider>,
-    classes: Arc<dyn TableProvider>,
-    shards: Arc<ShardSchemaProvider>,
+struct Corrected {
+    inner: Arc<dyn TableProvider>,
+    correction: Correction,
+}
+
+#[derive(Debug)]
+enum Correction {
+    /// `atttypid` is jsonb/json/uuid for tagged columns of our tables.
+    Attributes {
+        classes: Arc<dyn TableProvider>,
+        shards: Arc<ShardSchemaProvider>,
+    },
+    /// `information_schema` is listed, with the oid `pg_type` uses for it.
+    Namespaces { types: Arc<dyn TableProvider> },
+    /// Only the database this server serves.
+    Databases,
 }
 
 async fn read_all(table: &Arc<dyn TableProvider>, state: &dyn Session) -> Result<Vec<RecordBatch>> {
@@ -107,9 +142,9 @@ fn text_at(array: &ArrayRef, row: usize) -> Option<String> {
 }
 
 #[async_trait]
-impl TableProvider for TypedAttributes {
+impl TableProvider for Corrected {
     fn schema(&self) -> SchemaRef {
-        self.attributes.schema()
+        self.inner.schema()
     }
 
     fn table_type(&self) -> TableType {
@@ -123,56 +158,179 @@ impl TableProvider for TypedAttributes {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        // Table oid → name, for our tables.
-        let mut names: HashMap<i64, String> = HashMap::new();
-        for batch in read_all(&self.classes, state).await? {
-            let (oids, relnames) = (column(&batch, "oid")?, column(&batch, "relname")?);
-            for row in 0..batch.num_rows() {
-                if let (Some(oid), Some(name)) = (int_at(&oids, row), text_at(&relnames, row)) {
-                    names.insert(oid, name);
-                }
+        let batches = read_all(&self.inner, state).await?;
+        let batches = match &self.correction {
+            Correction::Attributes { classes, shards } => {
+                typed_attributes(batches, classes, shards, state).await?
             }
-        }
-        let mut batches = Vec::new();
-        for batch in read_all(&self.attributes, state).await? {
-            let relids = column(&batch, "attrelid")?;
-            let attnames = column(&batch, "attname")?;
-            let type_index = batch
-                .schema()
-                .index_of("atttypid")
-                .map_err(|e| DataFusionError::ArrowError(Box::new(e), None))?;
-            let types = batch.column(type_index);
-            if types.data_type() != &DataType::Int32 {
-                batches.push(batch);
-                continue;
+            Correction::Namespaces { types } => {
+                with_information_schema(batches, self.inner.schema(), types, state).await?
             }
-            let types = types.as_primitive::<Int32Type>();
-            let fixed: Int32Array = (0..batch.num_rows())
-                .map(|row| {
-                    let current = (!types.is_null(row)).then(|| types.value(row));
-                    let tagged = int_at(&relids, row)
-                        .and_then(|oid| names.get(&oid))
-                        .and_then(|table| self.shards.table_info(table))
-                        .zip(text_at(&attnames, row))
-                        .and_then(|(info, col)| {
-                            info.schema
-                                .field_with_name(&col)
-                                .ok()
-                                .and_then(TaggedType::of_field)
-                        });
-                    match tagged {
-                        Some(TaggedType::Jsonb) => Some(3802),
-                        Some(TaggedType::Json) => Some(114),
-                        Some(TaggedType::Uuid) => Some(2950),
-                        None => current,
-                    }
-                })
-                .collect();
-            let mut columns = batch.columns().to_vec();
-            columns[type_index] = Arc::new(fixed);
-            batches.push(RecordBatch::try_new(batch.schema(), columns)?);
-        }
-        let table = MemTable::try_new(self.attributes.schema(), vec![batches])?;
+            Correction::Databases => batches
+                .iter()
+                .map(only_our_database)
+                .collect::<Result<_>>()?,
+        };
+        let table = MemTable::try_new(self.inner.schema(), vec![batches])?;
         table.scan(state, projection, filters, limit).await
     }
+}
+
+async fn typed_attributes(
+    attributes: Vec<RecordBatch>,
+    classes: &Arc<dyn TableProvider>,
+    shards: &ShardSchemaProvider,
+    state: &dyn Session,
+) -> Result<Vec<RecordBatch>> {
+    // Table oid → name, for our tables.
+    let mut names: HashMap<i64, String> = HashMap::new();
+    for batch in read_all(classes, state).await? {
+        let (oids, relnames) = (column(&batch, "oid")?, column(&batch, "relname")?);
+        for row in 0..batch.num_rows() {
+            if let (Some(oid), Some(name)) = (int_at(&oids, row), text_at(&relnames, row)) {
+                names.insert(oid, name);
+            }
+        }
+    }
+    let mut batches = Vec::new();
+    for batch in attributes {
+        let relids = column(&batch, "attrelid")?;
+        let attnames = column(&batch, "attname")?;
+        let type_index = batch
+            .schema()
+            .index_of("atttypid")
+            .map_err(|e| DataFusionError::ArrowError(Box::new(e), None))?;
+        let types = batch.column(type_index);
+        if types.data_type() != &DataType::Int32 {
+            batches.push(batch);
+            continue;
+        }
+        let types = types.as_primitive::<Int32Type>();
+        let fixed: Int32Array = (0..batch.num_rows())
+            .map(|row| {
+                let current = (!types.is_null(row)).then(|| types.value(row));
+                let tagged = int_at(&relids, row)
+                    .and_then(|oid| names.get(&oid))
+                    .and_then(|table| shards.table_info(table))
+                    .zip(text_at(&attnames, row))
+                    .and_then(|(info, col)| {
+                        info.schema
+                            .field_with_name(&col)
+                            .ok()
+                            .and_then(TaggedType::of_field)
+                    });
+                match tagged {
+                    Some(TaggedType::Jsonb) => Some(3802),
+                    Some(TaggedType::Json) => Some(114),
+                    Some(TaggedType::Uuid) => Some(2950),
+                    None => current,
+                }
+            })
+            .collect();
+        let mut columns = batch.columns().to_vec();
+        columns[type_index] = Arc::new(fixed);
+        batches.push(RecordBatch::try_new(batch.schema(), columns)?);
+    }
+    Ok(batches)
+}
+
+/// Adds `information_schema` to `pg_namespace` under the oid `pg_type` gives it (the
+/// namespace of its `cardinal_number` domain).
+async fn with_information_schema(
+    namespaces: Vec<RecordBatch>,
+    schema: SchemaRef,
+    types: &Arc<dyn TableProvider>,
+    state: &dyn Session,
+) -> Result<Vec<RecordBatch>> {
+    let listed = namespaces.iter().any(|b| {
+        column(b, "nspname").is_ok_and(|names| {
+            (0..b.num_rows()).any(|r| text_at(&names, r).as_deref() == Some(INFORMATION_SCHEMA))
+        })
+    });
+    if listed {
+        return Ok(namespaces);
+    }
+    let mut oid = None;
+    for batch in read_all(types, state).await? {
+        let (names, spaces) = (column(&batch, "typname")?, column(&batch, "typnamespace")?);
+        oid = oid.or_else(|| {
+            (0..batch.num_rows())
+                .find(|&r| text_at(&names, r).as_deref() == Some("cardinal_number"))
+                .and_then(|r| int_at(&spaces, r))
+        });
+    }
+    let Some(oid) = oid.and_then(|o| i32::try_from(o).ok()) else {
+        return Ok(namespaces);
+    };
+    let columns = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let value = match (f.name().as_str(), f.data_type()) {
+                ("oid", DataType::Int32) => ScalarValue::Int32(Some(oid)),
+                ("nspname", DataType::Utf8) => ScalarValue::Utf8(Some(INFORMATION_SCHEMA.into())),
+                // The bootstrap superuser, as for the other namespaces.
+                ("nspowner", DataType::Int32) => ScalarValue::Int32(Some(10)),
+                (_, t) => ScalarValue::try_from(t)?,
+            };
+            value.to_array()
+        })
+        .collect::<Result<Vec<ArrayRef>>>()?;
+    let row = RecordBatch::try_new(schema.clone(), columns)?;
+    let mut all = namespaces;
+    all.push(row);
+    Ok(vec![concat_batches(&schema, &all)?])
+}
+
+/// The rows of `pg_database` naming the database this server serves, with the locale
+/// provider coded as Postgres codes it (`c` for libc; psql's `\l` decodes it).
+fn only_our_database(batch: &RecordBatch) -> Result<RecordBatch> {
+    let names = column(batch, "datname")?;
+    let keep: BooleanArray = (0..batch.num_rows())
+        .map(|r| Some(text_at(&names, r).as_deref() == Some(CATALOG)))
+        .collect();
+    let batch = filter_record_batch(batch, &keep)?;
+    let Ok(index) = batch.schema().index_of("datlocprovider") else {
+        return Ok(batch);
+    };
+    let providers = batch.column(index);
+    let coded: StringArray = (0..batch.num_rows())
+        .map(|r| {
+            text_at(providers, r).map(|p| match p.as_str() {
+                "libc" => "c".to_string(),
+                "icu" => "i".to_string(),
+                _ => p,
+            })
+        })
+        .collect();
+    let mut columns = batch.columns().to_vec();
+    columns[index] = Arc::new(coded);
+    Ok(RecordBatch::try_new(batch.schema(), columns)?)
+}
+
+/// `pg_encoding_to_char(encoding)`: Postgres' name of an encoding number (this server speaks
+/// UTF8 only, number 6), `''` for any other number as in Postgres.
+pub fn encoding_to_char_udf() -> datafusion::logical_expr::ScalarUDF {
+    use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
+    create_udf(
+        "pg_encoding_to_char",
+        vec![DataType::Int32],
+        DataType::Utf8,
+        Volatility::Immutable,
+        Arc::new(|args: &[ColumnarValue]| {
+            let arrays = ColumnarValue::values_to_arrays(args)?;
+            let numbers = arrays[0].as_primitive::<Int32Type>();
+            let names: StringArray = numbers
+                .iter()
+                .map(|n| n.map(|n| if n == 6 { "UTF8" } else { "" }))
+                .collect();
+            let names: ArrayRef = Arc::new(names);
+            Ok(match &args[0] {
+                ColumnarValue::Scalar(_) => {
+                    ColumnarValue::Scalar(ScalarValue::try_from_array(&names, 0)?)
+                }
+                ColumnarValue::Array(_) => ColumnarValue::Array(names),
+            })
+        }),
+    )
 }

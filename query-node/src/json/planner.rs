@@ -203,6 +203,23 @@ impl TypePlanner for PgTypePlanner {
                     )]),
                 ),
             )),
+            // `oid[]`: items keep their oid mark, so the array goes out as `oid[]`.
+            ast::DataType::Array(ast::ArrayElemTypeDef::SquareBracket(inner, _))
+                if matches!(inner.as_ref(), ast::DataType::Custom(n, a)
+                    if a.is_empty() && n.to_string().eq_ignore_ascii_case("oid")) =>
+            {
+                Some(Arc::new(Field::new(
+                    "oid[]",
+                    DataType::List(Arc::new(
+                        datafusion_pg_catalog::pg_catalog::oid_field::oid_field(
+                            "item",
+                            datafusion_pg_catalog::pg_catalog::oid_field::kind::OID,
+                            true,
+                        ),
+                    )),
+                    true,
+                )))
+            }
             ast::DataType::Custom(name, _) => {
                 match name.to_string().to_ascii_lowercase().as_str() {
                     "jsonb" => Some(TaggedType::Jsonb.field("jsonb")),

@@ -1,35 +1,23 @@
 //! Postgres' set-returning JSON functions in the select list (`jsonb_array_elements`,
 //! `jsonb_array_elements_text`, `jsonb_object_keys`): DataFusion has no set-returning scalar
 //! functions, so before planning they are rewritten to `unnest` over a function returning a
-//! list, and named as Postgres names their column.
+//! list (their columns are named, as Postgres names them, by `crate::output_names`).
 
 use std::ops::ControlFlow;
 
 use datafusion::sql::sqlparser::ast::{
     Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments, Ident,
-    ObjectName, ObjectNamePart, SelectItem, Statement, VisitMut, VisitorMut,
+    ObjectName, ObjectNamePart, Statement, VisitMut, VisitorMut,
 };
 
 use crate::json::names;
 
-/// (Postgres function, list function, output column name)
-const SET_RETURNING: &[(&str, &str, &str)] = &[
-    ("jsonb_array_elements", names::ARRAY_ELEMENTS_LIST, "value"),
-    (
-        "jsonb_array_elements_text",
-        names::ARRAY_ELEMENTS_TEXT_LIST,
-        "value",
-    ),
-    (
-        "jsonb_object_keys",
-        names::OBJECT_KEYS_LIST,
-        "jsonb_object_keys",
-    ),
-    (
-        "jsonb_path_query",
-        names::PATH_QUERY_LIST,
-        "jsonb_path_query",
-    ),
+/// (Postgres function, list function)
+const SET_RETURNING: &[(&str, &str)] = &[
+    ("jsonb_array_elements", names::ARRAY_ELEMENTS_LIST),
+    ("jsonb_array_elements_text", names::ARRAY_ELEMENTS_TEXT_LIST),
+    ("jsonb_object_keys", names::OBJECT_KEYS_LIST),
+    ("jsonb_path_query", names::PATH_QUERY_LIST),
 ];
 
 /// The list functions whose items are jsonb.
@@ -67,7 +55,7 @@ impl VisitorMut for Rewriter {
     fn post_visit_expr(&mut self, expr: &mut Expr) -> ControlFlow<()> {
         if let Expr::Function(f) = expr
             && let Some(name) = function_name(f)
-            && let Some((_, list_fn, _)) = SET_RETURNING.iter().find(|(n, _, _)| *n == name)
+            && let Some((_, list_fn)) = SET_RETURNING.iter().find(|(n, _)| *n == name)
         {
             let mut inner = f.clone();
             inner.name = ObjectName::from(vec![Ident::new(*list_fn)]);
@@ -99,34 +87,8 @@ impl VisitorMut for Rewriter {
     }
 }
 
-/// Names unaliased select items that call a set-returning function as Postgres would.
-fn alias_select_items(statement: &mut Statement) {
-    use datafusion::sql::sqlparser::ast::{Query, SetExpr};
-    fn in_query(q: &mut Query) {
-        if let SetExpr::Select(select) = q.body.as_mut() {
-            for item in select.projection.iter_mut() {
-                if let SelectItem::UnnamedExpr(Expr::Function(f)) = item
-                    && let Some(name) = function_name(f)
-                    && let Some((_, _, column)) = SET_RETURNING.iter().find(|(n, _, _)| *n == name)
-                {
-                    *item = SelectItem::ExprWithAlias {
-                        expr: Expr::Function(f.clone()),
-                        alias: Ident::new(*column),
-                    };
-                }
-            }
-        }
-    }
-    match statement {
-        Statement::Query(q) => in_query(q),
-        Statement::Explain { statement, .. } => alias_select_items(statement),
-        _ => {}
-    }
-}
-
 /// Rewrites the set-returning JSON functions of `statement` in place.
 pub fn rewrite_set_returning(statement: &mut Statement) {
-    alias_select_items(statement);
     let _ = statement.visit(&mut Rewriter);
 }
 
@@ -137,10 +99,10 @@ mod tests {
     use datafusion::sql::sqlparser::parser::Parser;
 
     #[test]
-    fn array_elements_becomes_unnest_of_a_list_named_value() {
+    fn array_elements_becomes_unnest_of_a_list() {
         let mut stmts = Parser::parse_sql(
             &PostgreSqlDialect {},
-            "SELECT jsonb_array_elements(doc->'a') FROM t",
+            "SELECT jsonb_array_elements(doc->'a') AS value FROM t",
         )
         .unwrap();
         rewrite_set_returning(&mut stmts[0]);

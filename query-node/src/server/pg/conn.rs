@@ -350,6 +350,35 @@ impl StartupHandler for Connection {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
+        let info = match self.startup_step(client, message).await {
+            Err(PgWireError::UserError(info)) => info,
+            other => return other,
+        };
+        // Postgres ends the connection after a startup error, with no ReadyForQuery; pgwire
+        // would send one (asyncpg then reports a protocol error). So the error is sent here
+        // and the connection closed; pgwire's own attempt then fails on the closed socket.
+        client
+            .send(PgWireBackendMessage::ErrorResponse((*info).into()))
+            .await?;
+        client.close().await?;
+        Err(PgWireError::IoError(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "connection closed after a startup error",
+        )))
+    }
+}
+
+impl Connection {
+    async fn startup_step<C>(
+        &self,
+        client: &mut C,
+        message: PgWireFrontendMessage,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
         match message {
             PgWireFrontendMessage::Startup(ref startup) => {
                 protocol_negotiation(client, startup).await?;

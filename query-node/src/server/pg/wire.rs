@@ -36,6 +36,8 @@ pub fn pg_type(field: &Field) -> Type {
     match field.data_type() {
         DataType::Boolean => Type::BOOL,
         DataType::Int8 | DataType::Int16 | DataType::UInt8 => Type::INT2,
+        // Catalog columns that are `oid` in Postgres (datafusion-pg-catalog marks them).
+        DataType::Int32 if is_oid(field) => Type::OID,
         DataType::Int32 | DataType::UInt16 => Type::INT4,
         DataType::Int64 | DataType::UInt32 => Type::INT8,
         DataType::UInt64 => Type::NUMERIC,
@@ -54,6 +56,7 @@ pub fn pg_type(field: &Field) -> Type {
             Type::BOOL => Type::BOOL_ARRAY,
             Type::INT2 => Type::INT2_ARRAY,
             Type::INT4 => Type::INT4_ARRAY,
+            Type::OID => Type::OID_ARRAY,
             Type::INT8 => Type::INT8_ARRAY,
             Type::FLOAT4 => Type::FLOAT4_ARRAY,
             Type::FLOAT8 => Type::FLOAT8_ARRAY,
@@ -91,6 +94,13 @@ pub fn field_of_pg_type(ty: &Type) -> Option<Arc<Field>> {
         _ => return None,
     };
     Some(Arc::new(Field::new("", dt, true)))
+}
+
+/// True when `field` holds object identifiers (Postgres `oid`).
+fn is_oid(field: &Field) -> bool {
+    field
+        .metadata()
+        .contains_key(datafusion_pg_catalog::pg_catalog::oid_field::OID_ALIAS_KEY)
 }
 
 /// The Postgres type a parameter of `field` is described as.
@@ -188,6 +198,10 @@ fn encode_binary(
         match *ty {
             Type::INT2 => i16::try_from(v)?.to_sql(ty, out),
             Type::INT4 => i32::try_from(v)?.to_sql(ty, out),
+            // Catalogs keep oids in int4: one above 2^31 is stored as a negative number.
+            Type::OID => u32::try_from(v)
+                .or_else(|_| i32::try_from(v).map(|x| x as u32))?
+                .to_sql(ty, out),
             _ => v.to_sql(ty, out),
         }
     };
@@ -380,6 +394,7 @@ fn decode_binary(bytes: &[u8], ty: &Type) -> Result<ScalarValue, BoxError> {
         Type::INT2_ARRAY
         | Type::INT4_ARRAY
         | Type::INT8_ARRAY
+        | Type::OID_ARRAY
         | Type::FLOAT4_ARRAY
         | Type::FLOAT8_ARRAY
         | Type::TEXT_ARRAY
@@ -408,6 +423,10 @@ fn decode_binary(bytes: &[u8], ty: &Type) -> Result<ScalarValue, BoxError> {
 }
 
 fn elem_data_type(elem: &Type) -> DataType {
+    if *elem == Type::OID {
+        // What `decode_binary` reads an oid into.
+        return DataType::Int64;
+    }
     field_of_pg_type(elem)
         .map(|f| f.data_type().clone())
         .unwrap_or(DataType::Utf8)
