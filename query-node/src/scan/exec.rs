@@ -251,10 +251,7 @@ impl ExecutionPlan for ShardScanExec {
             return None;
         }
         let mut next = self.clone();
-        next.limit = match (self.limit, limit) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        next.limit = tighter_limit(self.limit, limit);
         Some(Arc::new(next))
     }
 
@@ -336,6 +333,14 @@ impl ExecutionPlan for ShardScanExec {
             bytes,
         );
         Ok(Box::pin(RecordBatchStreamAdapter::new(schema, stream)))
+    }
+}
+
+/// The stricter of two optional row limits (`None` = unlimited).
+pub(crate) fn tighter_limit(a: Option<usize>, b: Option<usize>) -> Option<usize> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 

@@ -22,6 +22,7 @@ use datafusion::scalar::ScalarValue;
 use crate::catalog::{ColumnReader, TableKind};
 use crate::engine::QueryOutput;
 use crate::error::{SqlError, sqlstate};
+use crate::scan::exec::tighter_limit;
 use crate::scan::pushdown::quote_ident;
 use crate::scan::rows::ColumnBuilder;
 use crate::scan::table::ShardedTable;
@@ -110,13 +111,6 @@ fn literal_limit(limit: &datafusion::logical_expr::Limit) -> Option<Option<usize
     }
 }
 
-fn min_limit(a: Option<usize>, b: Option<usize>) -> Option<usize> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    }
-}
-
 impl PointRead {
     /// Recognises a point read: `plan` (as planned, with its placeholders) has exactly one
     /// parameter, a text `$1` mentioned once, and after optimisation is a scan of one
@@ -145,7 +139,7 @@ impl PointRead {
         loop {
             match node {
                 LogicalPlan::Limit(l) => {
-                    limit = min_limit(limit, literal_limit(l)?);
+                    limit = tighter_limit(limit, literal_limit(l)?);
                     node = l.input.as_ref();
                 }
                 LogicalPlan::Projection(p) if outputs.is_none() => {
@@ -182,9 +176,9 @@ impl PointRead {
         if before - filters.len() != 1 || filters.iter().any(has_stand_in) {
             return None;
         }
-        // Filters the shard cannot evaluate exactly make this an error: not a point read.
+        // A filter the shard cannot evaluate exactly: not a point read.
         let (where_sql, _) = table.where_and_targets(&filters).ok()?;
-        let limit = min_limit(limit, scan.fetch);
+        let limit = tighter_limit(limit, scan.fetch);
 
         let scanned: Vec<usize> = match &scan.projection {
             Some(p) => p.clone(),
