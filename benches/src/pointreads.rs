@@ -360,6 +360,11 @@ pub struct PointReadReport {
     pub shards: usize,
     /// How the node reaches them (`loopback TCP`, `Unix sockets`).
     pub shard_link: &'static str,
+    /// The node's `limits.point_read_concurrency`.
+    pub point_read_concurrency: usize,
+    /// DocFusionDB's reads per query its shards answered, warm-up included (concurrent
+    /// reads are batched); `None` when none was sent.
+    pub reads_per_shard_query: Option<f64>,
     /// The load each side got.
     pub shape: LoadShape,
     /// Seconds to load the baseline.
@@ -411,6 +416,15 @@ pub fn table(report: &PointReadReport) -> String {
         out,
         "Load: Postgres {:.1} s, DocFusionDB {:.1} s. Statement: `{POINT_READ_SQL}` (prepared once per client).\n",
         report.baseline_load_s, report.docfusion_load_s
+    );
+    let batching = report.reads_per_shard_query.map_or_else(
+        || "no shard query was sent".to_string(),
+        |r| format!("{r:.2} reads per shard query"),
+    );
+    let _ = writeln!(
+        out,
+        "DocFusionDB point-read concurrency per shard: {} ({batching}).\n",
+        report.point_read_concurrency
     );
     out.push_str(
         "| side | clients | reads/s | p50 ms | p99 ms | reads/s vs PostgreSQL | CPU µs/read: clients+node | CPU µs/read: Postgres | CPU µs/read: total | CPU efficiency vs PostgreSQL | failed clients |\n",
@@ -538,6 +552,8 @@ mod tests {
             docs: 1000,
             shards: 2,
             shard_link: "loopback TCP",
+            point_read_concurrency: 2,
+            reads_per_shard_query: Some(1.5),
             shape: LoadShape {
                 clients: 8,
                 warm_up: Duration::from_secs(2),

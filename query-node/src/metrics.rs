@@ -34,6 +34,8 @@ pub struct Metrics {
     pub shard_scan_seconds: HistogramVec,
     /// Statements answered by the prepared point-read fast path, by shard.
     pub point_reads_total: IntCounterVec,
+    /// Queries the point-read fast path sent to each shard (one may answer many reads).
+    pub point_read_shard_queries_total: IntCounterVec,
 }
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -96,7 +98,15 @@ fn build() -> Result<Metrics, prometheus::Error> {
     registry.register(Box::new(rows_returned_total.clone()))?;
     registry.register(Box::new(bytes_returned_total.clone()))?;
     registry.register(Box::new(shard_scan_seconds.clone()))?;
+    let point_read_shard_queries_total = IntCounterVec::new(
+        Opts::new(
+            "point_read_shard_queries_total",
+            "Shard queries sent by the point-read fast path; concurrent reads share one",
+        ),
+        &["shard"],
+    )?;
     registry.register(Box::new(point_reads_total.clone()))?;
+    registry.register(Box::new(point_read_shard_queries_total.clone()))?;
     Ok(Metrics {
         registry,
         connections,
@@ -109,6 +119,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
         bytes_returned_total,
         shard_scan_seconds,
         point_reads_total,
+        point_read_shard_queries_total,
     })
 }
 

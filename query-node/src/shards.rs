@@ -10,6 +10,7 @@ use docfusion_types::NodeConfig;
 use tokio_postgres::NoTls;
 
 use crate::error::{SqlError, sqlstate};
+use crate::scan::read_lane::{LaneSql, ReadLane, ReadLanes};
 use crate::shard_map::ShardMap;
 
 /// One shard: its name (for errors and EXPLAIN) and its connection pool.
@@ -21,6 +22,8 @@ pub struct Shard {
     pub name: String,
     pool: Pool,
     connect_timeout: Duration,
+    read_lanes: Arc<ReadLanes>,
+    point_read_concurrency: usize,
 }
 
 impl std::fmt::Debug for Shard {
@@ -37,6 +40,11 @@ pub struct ShardSet {
 }
 
 impl Shard {
+    /// The lane that coalesces point reads of the shape `sql` on this shard.
+    pub fn read_lane(&self, sql: &LaneSql) -> Arc<ReadLane> {
+        self.read_lanes.lane(self, sql, self.point_read_concurrency)
+    }
+
     /// A pooled connection, or an error naming this shard within the connect timeout.
     pub async fn connect(&self) -> Result<Object, SqlError> {
         match tokio::time::timeout(self.connect_timeout * 2, self.pool.get()).await {
@@ -178,6 +186,8 @@ impl ShardSet {
                 name,
                 pool,
                 connect_timeout,
+                read_lanes: Arc::default(),
+                point_read_concurrency: limits.point_read_concurrency,
             });
         }
         if shards.is_empty() {

@@ -192,3 +192,114 @@ async fn a_point_read_of_a_shard_that_is_down_names_the_shard() {
     };
     assert_eq!(output.row_count(), 1);
 }
+
+/// Polls `condition` every 20 ms until it holds, failing after a minute.
+async fn wait_until<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !condition().await {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn concurrent_point_reads_are_batched_into_one_shard_query_and_answered_by_id() {
+    let shards = start_servers(2).await;
+    let reference = start_servers(1).await;
+    let mut config = config_for(&shards);
+    config.limits.point_read_concurrency = 1;
+    // Names of its own, so that reads of other tests in this process move other counters.
+    for (i, shard) in config.shards.iter_mut().enumerate() {
+        shard.name = Some(format!("batching-{i}"));
+    }
+    let dsns: Vec<String> = shards.iter().map(|s| s.dsn()).collect();
+    let engine = docfusiondb::Engine::start(config, &dsns).await.unwrap();
+    let docs = sample_docs(200);
+    load(&engine, "listings", &docs).await;
+    let pg = reference_client(&reference[0]).await;
+    load_reference(&pg, "listings", &docs).await;
+
+    // A filter that some of the documents fail: batched answers must apply it per id.
+    let sql = "SELECT doc->>'name' AS name FROM listings \
+               WHERE id = $1 AND doc @> '{\"room_type\": \"Private room\"}'";
+    let session = Session::new(&engine, "test");
+    let statement = engine.parse(sql).unwrap().remove(0);
+    let prepared = engine.prepare(&session, statement, &[]).await.unwrap();
+    let read = prepared.point_read().expect("a point read").clone();
+    assert_eq!(
+        read.batched_shard_sql(),
+        Some(
+            "SELECT ((\"doc\" ->> 'name'::text)), \"id\" FROM \"listings\" WHERE \"id\" = ANY($1::text[]) \
+             AND (\"doc\" @> '{\"room_type\": \"Private room\"}'::text::jsonb)"
+        )
+    );
+
+    // Ids owned by shard 0: stored ones and two that do not exist.
+    let owner = |id: &str| engine.shards().map().shard_for(id);
+    let mut ids: Vec<String> = (1..=200)
+        .map(|i| format!("lst-{i:06}"))
+        .filter(|id| owner(id) == 0)
+        .take(10)
+        .collect();
+    ids.extend(
+        (0..)
+            .map(|i| format!("missing-{i}"))
+            .filter(|id| owner(id) == 0)
+            .take(2),
+    );
+
+    // Hold every read of shard 0 behind a table lock, so that the first read occupies the
+    // lane's one running slot while the others queue.
+    let locker = shards[0].connect().await;
+    locker
+        .batch_execute("BEGIN; LOCK TABLE listings IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let queries = || {
+        docfusiondb::metrics::metrics()
+            .point_read_shard_queries_total
+            .with_label_values(&["batching-0"])
+            .get()
+    };
+    let before = queries();
+    let spawn_read = |id: String| {
+        let read = read.clone();
+        tokio::spawn(async move {
+            let params = vec![ScalarValue::Utf8(Some(id.clone()))];
+            (id, read.run(&params).await)
+        })
+    };
+    let mut tasks = vec![spawn_read(ids[0].clone())];
+    let blocked = shards[0].connect().await;
+    wait_until("the first read waits for the lock on shard 0", || async {
+        let row = blocked
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+                &[],
+            )
+            .await
+            .unwrap();
+        row.get::<_, i64>(0) >= 1
+    })
+    .await;
+    tasks.extend(ids[1..].iter().cloned().map(spawn_read));
+    wait_until("the other reads queue behind it", || async {
+        read.queued_reads() == ids.len() - 1
+    })
+    .await;
+    locker.batch_execute("COMMIT").await.unwrap();
+
+    for task in tasks {
+        let (id, result) = task.await.unwrap();
+        let output = result.unwrap_or_else(|e| panic!("read of {id}: {e:?}"));
+        let expected = pg_rows(&pg, &with_literal(sql, Some(&id))).await.unwrap();
+        assert_eq!(batches_to_pg_text(&output.batches), expected, "{id}");
+    }
+    // One query for the read that held the slot, one for the batch of all the others.
+    assert_eq!(queries() - before, 2);
+    assert_eq!(read.queued_reads(), 0);
+}

@@ -107,6 +107,11 @@ pub struct Limits {
     /// Connections the node keeps open to each shard.
     #[serde(default = "default_pool_size")]
     pub max_connections_per_shard: usize,
+    /// Shard queries the point-read fast path runs at once for one statement shape on one
+    /// shard; reads that arrive while that many run wait and are then sent to the shard
+    /// together, as one query.
+    #[serde(default = "default_point_read_concurrency")]
+    pub point_read_concurrency: usize,
     /// How long to wait for a shard connection before failing the statement.
     #[serde(default = "default_connect_timeout_ms")]
     pub shard_connect_timeout_ms: u64,
@@ -159,6 +164,9 @@ fn default_embedded_shards() -> usize {
 fn default_pool_size() -> usize {
     8
 }
+fn default_point_read_concurrency() -> usize {
+    2
+}
 fn default_connect_timeout_ms() -> u64 {
     5_000
 }
@@ -199,6 +207,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_connections_per_shard: default_pool_size(),
+            point_read_concurrency: default_point_read_concurrency(),
             shard_connect_timeout_ms: default_connect_timeout_ms(),
             statement_timeout_ms: default_statement_timeout_ms(),
             batch_rows: default_batch_rows(),
@@ -310,6 +319,12 @@ impl NodeConfig {
             ));
         }
         let l = &self.limits;
+        if l.point_read_concurrency == 0 {
+            return Err(invalid(
+                "limits.point_read_concurrency",
+                "must be at least 1".into(),
+            ));
+        }
         if l.max_connections_per_shard == 0 {
             return Err(invalid(
                 "limits.max_connections_per_shard",

@@ -51,6 +51,9 @@ struct Args {
     /// (Unix sockets, as a node running beside its shards).
     #[arg(long, value_enum, default_value_t = ShardTransport::Tcp)]
     shard_transport: ShardTransport,
+    /// The node's `limits.point_read_concurrency` (default: the node's default).
+    #[arg(long)]
+    point_read_concurrency: Option<usize>,
     /// Append the Markdown report to this file.
     #[arg(long, value_name = "FILE")]
     markdown_out: Option<PathBuf>,
@@ -75,6 +78,29 @@ fn seconds(value: f64, option: &str) -> Result<Duration> {
         .with_context(|| format!("{option} must be a positive number of seconds, not {value}"))
 }
 
+/// Point reads the node's fast path answered and the shard queries it sent for them, over
+/// every shard.
+fn fast_path_counts(config: &docfusion_types::NodeConfig) -> (u64, u64) {
+    let metrics = docfusiondb::metrics::metrics();
+    (0..config.shards.len()).map(|i| config.shard_name(i)).fold(
+        (0, 0),
+        |(reads, queries), shard| {
+            (
+                reads
+                    + metrics
+                        .point_reads_total
+                        .with_label_values(&[shard.as_str()])
+                        .get(),
+                queries
+                    + metrics
+                        .point_read_shard_queries_total
+                        .with_label_values(&[shard.as_str()])
+                        .get(),
+            )
+        },
+    )
+}
+
 /// Runs the benchmark; `Ok(false)` when a read failed or the documents differ.
 async fn run(args: Args) -> Result<bool> {
     if args.shards == 0 || args.clients == 0 || args.docs == 0 {
@@ -92,7 +118,10 @@ async fn run(args: Args) -> Result<bool> {
         Servers::launch(args.shards, args.shard_transport == ShardTransport::Unix).await?;
     let baseline_dsn = servers.baseline.dsn();
     let baseline = setup::connect(&baseline_dsn, "the baseline").await?;
-    let config = setup::node_config(servers.dir(), servers.shard_dsns(), true);
+    let mut config = setup::node_config(servers.dir(), servers.shard_dsns(), true);
+    if let Some(c) = args.point_read_concurrency {
+        config.limits.point_read_concurrency = c;
+    }
     let node = setup::start_node(config.clone()).await?;
     let engine = node.engine().clone();
     let wire = WireServer::start(&config, engine.clone()).await?;
@@ -140,10 +169,15 @@ async fn run(args: Args) -> Result<bool> {
     .await?;
     eprintln!("  {:.0} reads/s", postgres.reads_per_second());
     eprintln!("DocFusionDB: the same…");
+    let (reads_before, queries_before) = fast_path_counts(&config);
     let docfusion =
         pointreads::run_point_reads(&wire.dsn(), "DocFusionDB", ids.clone(), shape, &shard_pids)
             .await?;
     eprintln!("  {:.0} reads/s", docfusion.reads_per_second());
+    let (reads_after, queries_after) = fast_path_counts(&config);
+    let shard_queries = queries_after - queries_before;
+    let reads_per_shard_query =
+        (shard_queries > 0).then(|| (reads_after - reads_before) as f64 / shard_queries as f64);
 
     let point_reads = PointReadReport {
         docs: args.docs,
@@ -152,6 +186,8 @@ async fn run(args: Args) -> Result<bool> {
             ShardTransport::Tcp => "loopback TCP",
             ShardTransport::Unix => "Unix sockets",
         },
+        point_read_concurrency: config.limits.point_read_concurrency,
+        reads_per_shard_query,
         shape,
         baseline_load_s: loaded.baseline.as_secs_f64(),
         docfusion_load_s: loaded.docfusion.as_secs_f64(),

@@ -108,6 +108,7 @@ pub fn node_config(ctx: &BuildContext<'_>) -> Result<NodeConfig> {
             max_result_rows: o.max_result_rows.map_or(d.max_result_rows, |v| v as usize),
             max_body_bytes: o.max_body_bytes.map_or(d.max_body_bytes, |v| v as usize),
             shutdown_grace_ms: shutdown_grace_ms(ctx),
+            point_read_concurrency: d.point_read_concurrency,
         },
         auth: auth_config(ctx)?,
         tls: tls_config(ctx),

@@ -6,6 +6,7 @@ pub mod exec;
 pub mod path_pushdown;
 pub mod point_read;
 pub mod pushdown;
+pub mod read_lane;
 pub mod rows;
 pub mod table;
 

@@ -8,6 +8,8 @@
 //! other filters that the scan pushes down anyway (literals only), and a literal limit.
 //! Anything else, and any statement inside a transaction block, runs the general way.
 
+use std::sync::Arc;
+
 use datafusion::arrow::array::ArrayRef;
 use datafusion::arrow::datatypes::FieldRef;
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
@@ -24,9 +26,10 @@ use crate::engine::QueryOutput;
 use crate::error::{SqlError, sqlstate};
 use crate::scan::exec::tighter_limit;
 use crate::scan::pushdown::quote_ident;
+use crate::scan::read_lane::{LaneSql, ReadLane};
 use crate::scan::rows::ColumnBuilder;
 use crate::scan::table::ShardedTable;
-use crate::shards::{ShardSet, shard_error};
+use crate::shards::ShardSet;
 
 /// A prepared point read: the SQL each shard prepares (its one parameter is the id) and how
 /// its columns become the statement's result.
@@ -34,7 +37,9 @@ use crate::shards::{ShardSet, shard_error};
 pub struct PointRead {
     table: String,
     shards: ShardSet,
-    shard_sql: String,
+    shard_sql: LaneSql,
+    /// The read lane of each shard, by shard index.
+    lanes: Vec<Arc<ReadLane>>,
     readers: Vec<ColumnReader>,
     schema: SchemaRef,
 }
@@ -206,31 +211,51 @@ impl PointRead {
             select.push(column.sql);
             readers.push(column.reader);
         }
-        let mut shard_sql = format!(
-            "SELECT {} FROM {} WHERE {} = $1::text",
-            select.join(", "),
-            quote_ident(&table.info().name),
-            quote_ident("id"),
-        );
-        if let Some(w) = where_sql {
-            shard_sql.push_str(" AND ");
-            shard_sql.push_str(&w);
-        }
+        let table_name = quote_ident(&table.info().name);
+        let select = select.join(", ");
+        let id = quote_ident("id");
+        let filters = where_sql.map(|w| format!(" AND {w}")).unwrap_or_default();
+        let mut single =
+            format!("SELECT {select} FROM {table_name} WHERE {id} = $1::text{filters}");
         if let Some(l) = limit {
-            shard_sql.push_str(&format!(" LIMIT {l}"));
+            single.push_str(&format!(" LIMIT {l}"));
         }
+        // `id` is a collection's primary key, so a limit of one or more never cuts a
+        // single id's answer, and a batch need not repeat it; `LIMIT 0` is never batched.
+        let batched = (limit != Some(0)).then(|| {
+            format!("SELECT {select}, {id} FROM {table_name} WHERE {id} = ANY($1::text[]){filters}")
+        });
+        let shard_sql = LaneSql { single, batched };
+        let shards = table.shards().clone();
+        let lanes = shards
+            .shards()
+            .iter()
+            .map(|s| s.read_lane(&shard_sql))
+            .collect();
         Some(PointRead {
             table: table.info().name.clone(),
-            shards: table.shards().clone(),
+            shards,
             shard_sql,
+            lanes,
             readers,
             schema: schema.clone(),
         })
     }
 
-    /// The SQL each shard runs (with the id as `$1`).
+    /// The SQL each shard runs for one id (`$1`).
     pub fn shard_sql(&self) -> &str {
-        &self.shard_sql
+        &self.shard_sql.single
+    }
+
+    /// The SQL each shard runs for several ids at once (`$1`, a text array), whose rows end
+    /// with their id; `None` when reads of this statement are never batched.
+    pub fn batched_shard_sql(&self) -> Option<&str> {
+        self.shard_sql.batched.as_deref()
+    }
+
+    /// Reads of this statement's shape (from any connection) waiting for a batch.
+    pub fn queued_reads(&self) -> usize {
+        self.lanes.iter().map(|l| l.queued()).sum()
     }
 
     /// Reads the rows for the id in `params`, from the shard that owns it.
@@ -253,7 +278,8 @@ impl PointRead {
         let rows = match id {
             None => Vec::new(),
             Some(id) => {
-                let shard = self.shards.shard(self.shards.map().shard_for(id));
+                let index = self.shards.map().shard_for(id);
+                let shard = self.shards.shard(index);
                 let metrics = crate::metrics::metrics();
                 metrics
                     .point_reads_total
@@ -263,14 +289,7 @@ impl PointRead {
                     .shard_scan_seconds
                     .with_label_values(&[shard.name.as_str()])
                     .start_timer();
-                let conn = shard.connect().await?;
-                let statement = conn
-                    .prepare_cached(&self.shard_sql)
-                    .await
-                    .map_err(|e| shard_error(&shard.name, &e))?;
-                conn.query(&statement, &[&id])
-                    .await
-                    .map_err(|e| shard_error(&shard.name, &e))?
+                self.lanes[index].read(id).await?
             }
         };
         let mut builders: Vec<ColumnBuilder> = self

@@ -1,0 +1,249 @@
+//! Coalescing of concurrent point reads: reads of one prepared point-read shape on one
+//! shard share a "lane". While fewer than the lane's limit of shard queries are running, a
+//! read is sent on its own; the reads that arrive meanwhile wait and are then sent together
+//! as one `… WHERE id = ANY($1)` query, whose rows are handed back to each waiter by id.
+//!
+//! Under light load nothing waits, so latency is that of a single query. Under heavy load
+//! each shard query answers many reads, which saves the shard its per-statement work
+//! (executor start-up, a protocol round trip per read) — the cost that dominates a read by
+//! primary key. A batch is sent only after every read in it arrived, so each read still
+//! sees every write committed before it was asked (the same guarantee as a query of its own).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::oneshot;
+use tokio_postgres::Row;
+
+use crate::error::{SqlError, sqlstate};
+use crate::shards::{Shard, shard_error};
+
+/// Largest number of ids sent in one batched query.
+const MAX_BATCH: usize = 256;
+
+/// The SQL of one point-read shape on a shard.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LaneSql {
+    /// One id as `$1` (text).
+    pub single: String,
+    /// Ids as `$1` (text[]); each row's last column is its id. `None`: never batched.
+    pub batched: Option<String>,
+}
+
+type Waiter = (String, oneshot::Sender<Result<Vec<Row>, SqlError>>);
+
+#[derive(Default)]
+struct LaneState {
+    running: usize,
+    waiting: Vec<Waiter>,
+}
+
+/// The reads of one shape on one shard.
+pub struct ReadLane {
+    shard: Shard,
+    sql: LaneSql,
+    max_running: usize,
+    state: Mutex<LaneState>,
+}
+
+impl std::fmt::Debug for ReadLane {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadLane")
+            .field("shard", &self.shard.name)
+            .field("sql", &self.sql.single)
+            .finish()
+    }
+}
+
+/// The lanes of one shard, one per shape, shared by every connection of the node.
+#[derive(Debug, Default)]
+pub struct ReadLanes {
+    lanes: Mutex<HashMap<LaneSql, Arc<ReadLane>>>,
+}
+
+impl ReadLanes {
+    /// The lane for `sql` on `shard`, created on first use.
+    pub fn lane(&self, shard: &Shard, sql: &LaneSql, max_running: usize) -> Arc<ReadLane> {
+        let mut lanes = self.lanes.lock().unwrap_or_else(PoisonError::into_inner);
+        lanes
+            .entry(sql.clone())
+            .or_insert_with(|| {
+                Arc::new(ReadLane {
+                    shard: shard.clone(),
+                    sql: sql.clone(),
+                    max_running: max_running.max(1),
+                    state: Mutex::new(LaneState::default()),
+                })
+            })
+            .clone()
+    }
+}
+
+/// What a read does once it holds the lane's state lock.
+enum Turn {
+    /// Run now, holding one of the lane's running slots.
+    Run,
+    /// Wait for a batch to answer.
+    Wait(oneshot::Receiver<Result<Vec<Row>, SqlError>>),
+}
+
+impl ReadLane {
+    fn lock(&self) -> std::sync::MutexGuard<'_, LaneState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Reads waiting for a batch.
+    pub fn queued(&self) -> usize {
+        self.lock().waiting.len()
+    }
+
+    /// The rows for `id` (at most one for a collection, whose `id` is its primary key).
+    pub async fn read(self: &Arc<Self>, id: &str) -> Result<Vec<Row>, SqlError> {
+        let turn = {
+            let mut state = self.lock();
+            if state.running < self.max_running || self.sql.batched.is_none() {
+                state.running += 1;
+                Turn::Run
+            } else {
+                let (tx, rx) = oneshot::channel();
+                state.waiting.push((id.to_string(), tx));
+                Turn::Wait(rx)
+            }
+        };
+        match turn {
+            Turn::Wait(rx) => rx.await.unwrap_or_else(|_| {
+                Err(SqlError::new(
+                    sqlstate::INTERNAL_ERROR,
+                    format!(
+                        "point read on shard {}: the batch carrying it was dropped",
+                        self.shard.name
+                    ),
+                ))
+            }),
+            Turn::Run => {
+                // The slot is released (or handed to the drain) even if this future is
+                // dropped mid-query, e.g. by a cancelled statement.
+                let slot = RunningSlot { lane: self.clone() };
+                let rows = self.query_one(id).await;
+                slot.finish();
+                rows
+            }
+        }
+    }
+
+    async fn query_one(&self, id: &str) -> Result<Vec<Row>, SqlError> {
+        let conn = self.shard.connect().await?;
+        count_shard_query(&self.shard);
+        let statement = conn
+            .prepare_cached(&self.sql.single)
+            .await
+            .map_err(|e| shard_error(&self.shard.name, &e))?;
+        conn.query(&statement, &[&id])
+            .await
+            .map_err(|e| shard_error(&self.shard.name, &e))
+    }
+
+    /// Answers waiting reads in batches until none wait, then gives the slot back.
+    async fn drain(self: Arc<Self>) {
+        loop {
+            let batch: Vec<Waiter> = {
+                let mut state = self.lock();
+                if state.waiting.is_empty() {
+                    state.running -= 1;
+                    return;
+                }
+                let take = state.waiting.len().min(MAX_BATCH);
+                state.waiting.drain(..take).collect()
+            };
+            self.answer(batch).await;
+        }
+    }
+
+    async fn answer(&self, batch: Vec<Waiter>) {
+        let ids: Vec<&str> = batch.iter().map(|(id, _)| id.as_str()).collect();
+        match self.query_many(&ids).await {
+            Ok(rows) => {
+                let id_column = rows.first().map(|r| r.len() - 1);
+                let mut by_id: HashMap<String, Vec<Row>> = HashMap::with_capacity(rows.len());
+                for row in rows {
+                    let id: Option<String> = id_column.and_then(|c| row.try_get(c).ok());
+                    if let Some(id) = id {
+                        by_id.entry(id).or_default().push(row);
+                    }
+                }
+                for (id, tx) in batch {
+                    let _ = tx.send(Ok(by_id.remove(&id).unwrap_or_default()));
+                }
+            }
+            Err(e) => {
+                for (_, tx) in batch {
+                    let _ = tx.send(Err(e.clone()));
+                }
+            }
+        }
+    }
+
+    async fn query_many(&self, ids: &[&str]) -> Result<Vec<Row>, SqlError> {
+        let Some(sql) = &self.sql.batched else {
+            return Err(SqlError::new(
+                sqlstate::INTERNAL_ERROR,
+                "point reads of this shape are never batched",
+            ));
+        };
+        let conn = self.shard.connect().await?;
+        count_shard_query(&self.shard);
+        let statement = conn
+            .prepare_cached(sql)
+            .await
+            .map_err(|e| shard_error(&self.shard.name, &e))?;
+        conn.query(&statement, &[&ids])
+            .await
+            .map_err(|e| shard_error(&self.shard.name, &e))
+    }
+}
+
+fn count_shard_query(shard: &Shard) {
+    crate::metrics::metrics()
+        .point_read_shard_queries_total
+        .with_label_values(&[shard.name.as_str()])
+        .inc();
+}
+
+/// A running slot of a lane. When the read that holds it is done (or dropped), reads that
+/// queued meanwhile are answered by a drain task that inherits the slot.
+struct RunningSlot {
+    lane: Arc<ReadLane>,
+}
+
+impl RunningSlot {
+    fn finish(self) {
+        // Drop does the work; the explicit call marks where the read ends.
+        drop(self);
+    }
+}
+
+impl Drop for RunningSlot {
+    fn drop(&mut self) {
+        let mut state = self.lane.lock();
+        if state.waiting.is_empty() {
+            state.running -= 1;
+            return;
+        }
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                drop(state);
+                runtime.spawn(self.lane.clone().drain());
+            }
+            // No runtime left to run the batch (the node is shutting down).
+            Err(_) => {
+                state.running -= 1;
+                for (_, tx) in state.waiting.drain(..) {
+                    let _ = tx.send(Err(SqlError::new(
+                        sqlstate::ADMIN_SHUTDOWN,
+                        "the node is shutting down",
+                    )));
+                }
+            }
+        }
+    }
+}
