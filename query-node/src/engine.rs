@@ -330,6 +330,8 @@ fn with_pg_catalog(
     ctx.register_udf(version_udf());
     ctx.register_udf(to_regtype_udf());
     ctx.register_udf(crate::catalog::pg_catalog::encoding_to_char_udf());
+    ctx.register_udf(crate::catalog::pg_catalog::get_expr_udf());
+    ctx.register_udf(crate::catalog::pg_catalog::get_partkeydef_udf());
     let state = SessionStateBuilder::new_from_existing(ctx.state())
         .with_type_planner(Arc::new(json::planner::PgTypePlanner))
         .build();
@@ -462,6 +464,9 @@ const CATALOG_MARKERS: &[&str] = &[
     "operator(",
 ];
 
+/// How tools read the session's schema search path.
+const SEARCH_PATH_LOOKUP: &str = "current_setting('search_path')";
+
 static COMPAT_PARSER: std::sync::LazyLock<datafusion_pg_catalog::sql::PostgresCompatibilityParser> =
     std::sync::LazyLock::new(datafusion_pg_catalog::sql::PostgresCompatibilityParser::new);
 
@@ -471,7 +476,17 @@ pub fn parse_sql(sql: &str) -> Result<Vec<Statement>, SqlError> {
     let lower = sql.to_ascii_lowercase();
     let statements = if CATALOG_MARKERS.iter().any(|m| lower.contains(m)) {
         let parser = &*COMPAT_PARSER;
-        match parser.parse(sql) {
+        // The compatibility parser first swaps fragments it cannot plan for stand-ins, one
+        // of them Grafana's lookup of the `search_path` schemas (it lacks
+        // `current_setting`, which sessions here have): that statement gets its AST
+        // rewrites only, so that Grafana's table and column lists are not empty.
+        let parsed = if lower.contains(SEARCH_PATH_LOOKUP) {
+            datafusion::sql::sqlparser::parser::Parser::parse_sql(&PostgreSqlDialect {}, sql)
+                .map(|s| s.into_iter().map(|s| parser.rewrite(s)).collect::<Vec<_>>())
+        } else {
+            parser.parse(sql)
+        };
+        match parsed {
             Ok(s) => s
                 .into_iter()
                 .map(|s| Statement::Statement(Box::new(s)))
@@ -559,6 +574,7 @@ fn plan_usage(plan: &dyn datafusion::physical_plan::ExecutionPlan) -> PlanUsage 
 fn rewrite_statement(statement: &mut Statement) {
     match statement {
         Statement::Statement(s) => {
+            crate::sql_compat::rewrite(s);
             crate::catalog::driver_queries::rewrite(s);
             crate::output_names::name_select_items(s);
             if let datafusion::sql::sqlparser::ast::Statement::Query(q) = s.as_mut() {

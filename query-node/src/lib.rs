@@ -21,6 +21,7 @@ pub mod session;
 pub mod shard_map;
 pub mod shards;
 pub mod snapshot;
+pub mod sql_compat;
 pub mod write;
 
 pub use engine::{Engine, QueryOutput};

@@ -21,6 +21,13 @@ use datafusion::sql::sqlparser::ast::{
 /// Starts the suffix that keeps a repeated column name unique inside DataFusion.
 pub const REPEAT_MARK: char = '\u{1}';
 
+/// Prefix of the alias datafusion-pg-catalog gives `x.col` in `SELECT x.col, x.*`.
+const PG_CATALOG_REPEAT: &str = "__alias_";
+
+/// Functions that datafusion-pg-catalog's rewrites put in place of an operator (`= ANY`),
+/// whose result Postgres names `?column?`.
+const OPERATOR_FUNCTIONS: &[&str] = &["array_contains"];
+
 /// What Postgres names a column it cannot name otherwise.
 pub const UNNAMED: &str = "?column?";
 
@@ -55,10 +62,21 @@ fn name_set_expr(body: &mut SetExpr) {
                     _ => continue,
                 };
                 let name = match &given {
-                    Some(alias) => alias.clone(),
+                    // datafusion-pg-catalog's alias of a column repeated by a `*` after it.
+                    Some(alias) => alias
+                        .strip_prefix(PG_CATALOG_REPEAT)
+                        .unwrap_or(alias)
+                        .to_string(),
                     None => column_name(expr),
                 };
-                let repeats = taken.iter().filter(|t| **t == name).count();
+                let mut repeats = taken.iter().filter(|t| **t == name).count();
+                if given
+                    .as_deref()
+                    .is_some_and(|a| a.starts_with(PG_CATALOG_REPEAT))
+                {
+                    // The `*` that repeats it comes later; keep the two apart.
+                    repeats = repeats.max(1);
+                }
                 taken.push(name.clone());
                 let plain_column =
                     matches!(expr, Expr::Identifier(_) | Expr::CompoundIdentifier(_));
@@ -112,7 +130,9 @@ fn figure(expr: &Expr) -> Option<(String, Strength)> {
     match expr {
         Expr::Identifier(id) => Some((normalized(id), 2)),
         Expr::CompoundIdentifier(parts) => parts.last().map(|id| (normalized(id), 2)),
-        Expr::Function(f) => last_name(&f.name).map(|n| (n, 2)),
+        Expr::Function(f) => last_name(&f.name)
+            .filter(|n| !OPERATOR_FUNCTIONS.contains(&n.as_str()))
+            .map(|n| (n, 2)),
         Expr::Nested(inner) => figure(inner),
         Expr::Cast {
             expr: inner,

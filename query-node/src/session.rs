@@ -125,6 +125,10 @@ fn default_settings(engine: &Engine) -> BTreeMap<String, String> {
         ("search_path", "\"$user\", public".into()),
         ("server_encoding", "UTF8".into()),
         ("server_version", crate::server::pg::SERVER_VERSION.into()),
+        (
+            "server_version_num",
+            crate::server::pg::SERVER_VERSION_NUM.into(),
+        ),
         ("standard_conforming_strings", "on".into()),
         ("statement_timeout", format_ms(timeout)),
         ("timezone", "UTC".into()),
@@ -137,7 +141,23 @@ fn default_settings(engine: &Engine) -> BTreeMap<String, String> {
 }
 
 /// Settings whose values a client may not change.
-const READ_ONLY_SETTINGS: &[&str] = &["server_version", "server_encoding", "integer_datetimes"];
+const READ_ONLY_SETTINGS: &[&str] = &[
+    "server_version",
+    "server_version_num",
+    "server_encoding",
+    "integer_datetimes",
+];
+
+/// The column name of `SHOW name`: Postgres uses the setting's own spelling.
+fn show_column(name: &str) -> String {
+    let key = name.to_ascii_lowercase();
+    match key.as_str() {
+        "timezone" => "TimeZone".into(),
+        "datestyle" => "DateStyle".into(),
+        "intervalstyle" => "IntervalStyle".into(),
+        _ => key,
+    }
+}
 
 fn format_ms(ms: u64) -> String {
     if ms == 0 {
@@ -208,6 +228,7 @@ impl Session {
         let visible = Arc::new(std::sync::RwLock::new(defaults.clone()));
         let ctx = engine.session();
         ctx.register_udf(current_setting_udf(visible.clone()));
+        ctx.register_udf(session_user_udf(user));
         let set_by_function = Arc::new(std::sync::atomic::AtomicBool::new(false));
         ctx.register_udf(set_config_udf(visible.clone(), set_by_function.clone()));
         Session {
@@ -436,6 +457,20 @@ impl Session {
     }
 }
 
+/// `session_user()` (what `user`, `current_user` and `current_role` become): the user the
+/// session authenticated as.
+fn session_user_udf(user: &str) -> datafusion::logical_expr::ScalarUDF {
+    use datafusion::logical_expr::{ColumnarValue, Volatility, create_udf};
+    let user = ScalarValue::Utf8(Some(user.to_string()));
+    create_udf(
+        crate::sql_compat::SESSION_USER_FUNCTION,
+        vec![],
+        DataType::Utf8,
+        Volatility::Stable,
+        Arc::new(move |_: &[ColumnarValue]| Ok(ColumnarValue::Scalar(user.clone()))),
+    )
+}
+
 /// `current_setting(name [, missing_ok])` over a session's settings.
 fn current_setting_udf(
     settings: Arc<std::sync::RwLock<BTreeMap<String, String>>>,
@@ -557,10 +592,25 @@ type UdfFn = Arc<
 >;
 
 /// A scalar function over a closure, returning text.
-struct SimpleUdf {
+pub(crate) struct SimpleUdf {
     name: &'static str,
     signature: datafusion::logical_expr::Signature,
     fun: UdfFn,
+}
+
+impl SimpleUdf {
+    /// The text function `name` computed by `fun`.
+    pub(crate) fn new(
+        name: &'static str,
+        signature: datafusion::logical_expr::Signature,
+        fun: UdfFn,
+    ) -> Self {
+        SimpleUdf {
+            name,
+            signature,
+            fun,
+        }
+    }
 }
 
 impl std::fmt::Debug for SimpleUdf {
@@ -835,7 +885,7 @@ impl Engine {
         match &kind {
             Kind::Session(c) => {
                 let schema = match c {
-                    SessionCommand::Show(name) => text_schema(&[name.as_str()]),
+                    SessionCommand::Show(name) => text_schema(&[show_column(name).as_str()]),
                     SessionCommand::ShowAll => text_schema(&["name", "setting"]),
                     SessionCommand::Fetch { name, .. } => session
                         .cursors
@@ -998,7 +1048,10 @@ impl Engine {
                     .cloned()
                     .ok_or_else(|| unknown_setting(&key))?;
                 Ok(Outcome::Rows {
-                    output: text_output(text_schema(&[key.as_str()]), vec![vec![value]])?,
+                    output: text_output(
+                        text_schema(&[show_column(&key).as_str()]),
+                        vec![vec![value]],
+                    )?,
                     verb: "SHOW".into(),
                 })
             }

@@ -3,6 +3,7 @@
 
 pub mod discovery;
 pub mod driver_queries;
+pub mod pg15_shape;
 pub mod pg_catalog;
 pub mod schema_provider;
 pub mod table_info;

@@ -48,10 +48,31 @@ impl PgCatalogSchema {
 #[async_trait]
 impl SchemaProvider for PgCatalogSchema {
     fn table_names(&self) -> Vec<String> {
-        self.inner.table_names()
+        let mut names = self.inner.table_names();
+        names.extend(
+            super::pg15_shape::ADDED_TABLES
+                .iter()
+                .map(|t| t.to_string()),
+        );
+        names
     }
 
     async fn table(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
+        Ok(self
+            .corrected(name)
+            .await?
+            .or_else(|| super::pg15_shape::added_table(name))
+            .map(|table| super::pg15_shape::shaped(name, table)))
+    }
+
+    fn table_exist(&self, name: &str) -> bool {
+        self.inner.table_exist(name) || super::pg15_shape::ADDED_TABLES.contains(&name)
+    }
+}
+
+impl PgCatalogSchema {
+    /// datafusion-pg-catalog's table `name`, corrected where this module corrects it.
+    async fn corrected(&self, name: &str) -> Result<Option<Arc<dyn TableProvider>>> {
         let Some(table) = self.inner.table(name).await? else {
             return Ok(None);
         };
@@ -75,10 +96,6 @@ impl SchemaProvider for PgCatalogSchema {
             correction,
         })))
     }
-
-    fn table_exist(&self, name: &str) -> bool {
-        self.inner.table_exist(name)
-    }
 }
 
 /// A pg_catalog table read whole and corrected.
@@ -101,7 +118,10 @@ enum Correction {
     Databases,
 }
 
-async fn read_all(table: &Arc<dyn TableProvider>, state: &dyn Session) -> Result<Vec<RecordBatch>> {
+pub(super) async fn read_all(
+    table: &Arc<dyn TableProvider>,
+    state: &dyn Session,
+) -> Result<Vec<RecordBatch>> {
     let plan = table.scan(state, None, &[], None).await?;
     datafusion::physical_plan::collect(plan, state.task_ctx()).await
 }
@@ -171,9 +191,30 @@ impl TableProvider for Corrected {
                 .map(only_our_database)
                 .collect::<Result<_>>()?,
         };
-        let table = MemTable::try_new(self.inner.schema(), vec![batches])?;
-        table.scan(state, projection, filters, limit).await
+        scan_batches(
+            self.inner.schema(),
+            batches,
+            state,
+            projection,
+            filters,
+            limit,
+        )
+        .await
     }
+}
+
+/// A scan of `batches` (a catalog table read whole) with the scan's projection, filters
+/// and limit.
+pub(super) async fn scan_batches(
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    state: &dyn Session,
+    projection: Option<&Vec<usize>>,
+    filters: &[Expr],
+    limit: Option<usize>,
+) -> Result<Arc<dyn ExecutionPlan>> {
+    let table = MemTable::try_new(schema, vec![batches])?;
+    table.scan(state, projection, filters, limit).await
 }
 
 async fn typed_attributes(
@@ -333,4 +374,51 @@ pub fn encoding_to_char_udf() -> datafusion::logical_expr::ScalarUDF {
             })
         }),
     )
+}
+
+/// `pg_get_expr(expr, relation [, pretty])`: the catalog keeps expressions as text
+/// already, so this is that text, NULL for NULL (no default, no partition bound) as in
+/// Postgres — datafusion-pg-catalog's version answers `''` there.
+pub fn get_expr_udf() -> datafusion::logical_expr::ScalarUDF {
+    use datafusion::logical_expr::{ColumnarValue, Signature, TypeSignature, Volatility};
+    let signature = Signature::one_of(
+        vec![TypeSignature::Any(2), TypeSignature::Any(3)],
+        Volatility::Stable,
+    );
+    let fun = |args: &[ColumnarValue]| -> Result<ColumnarValue> {
+        let texts = args[0].cast_to(&DataType::Utf8, None)?;
+        // No expression is empty text: that is datafusion-pg-catalog's "none".
+        let texts = texts.to_array(1)?;
+        let texts: StringArray = texts
+            .as_string::<i32>()
+            .iter()
+            .map(|t| t.filter(|t| !t.is_empty()))
+            .collect();
+        let texts: ArrayRef = Arc::new(texts);
+        Ok(match &args[0] {
+            ColumnarValue::Scalar(_) => {
+                ColumnarValue::Scalar(ScalarValue::try_from_array(&texts, 0)?)
+            }
+            ColumnarValue::Array(_) => ColumnarValue::Array(texts),
+        })
+    };
+    datafusion::logical_expr::ScalarUDF::from(crate::session::SimpleUdf::new(
+        "pg_get_expr",
+        signature,
+        Arc::new(fun),
+    ))
+}
+
+/// `pg_get_partkeydef(table)`: no table here is partitioned, so always NULL, as Postgres
+/// answers for a table that is not (datafusion-pg-catalog's version answers `''`).
+pub fn get_partkeydef_udf() -> datafusion::logical_expr::ScalarUDF {
+    use datafusion::logical_expr::{ColumnarValue, Signature, Volatility};
+    let fun = |_: &[ColumnarValue]| -> Result<ColumnarValue> {
+        Ok(ColumnarValue::Scalar(ScalarValue::Utf8(None)))
+    };
+    datafusion::logical_expr::ScalarUDF::from(crate::session::SimpleUdf::new(
+        "pg_get_partkeydef",
+        Signature::any(1, Volatility::Stable),
+        Arc::new(fun),
+    ))
 }

@@ -30,6 +30,9 @@ use conn::{Connection, Control, Handlers};
 /// The version reported to clients (`server_version`, `SHOW server_version`, `version()`).
 pub const SERVER_VERSION: &str = "15.0 (DocFusionDB 0.1.0)";
 
+/// [`SERVER_VERSION`] as a number (`server_version_num`), which tools compare.
+pub const SERVER_VERSION_NUM: &str = "150000";
+
 const PROTOCOL: &str = "postgres";
 
 /// State shared by every connection of a server.
