@@ -92,6 +92,9 @@ impl VisitorMut for Idioms {
         if let Some(replacement) = user_keyword(expr).or_else(|| regproc_name(expr)) {
             *expr = replacement;
         }
+        if let Expr::Subquery(query) = expr {
+            aggregate_catalog_lookup(query);
+        }
         ControlFlow::Continue(())
     }
 }
@@ -331,6 +334,52 @@ fn single_column(query: &Query) -> bool {
     }
 }
 
+/// A scalar subquery that looks one value up in a catalog table by key (pgjdbc's
+/// `(SELECT c.relkind = 'c' FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid)`):
+/// DataFusion plans a correlated scalar subquery only when it aggregates, so its value is
+/// taken with `max`, which is the value itself when the key matches at most one row —
+/// as catalog keys do.
+fn aggregate_catalog_lookup(query: &mut Query) {
+    let SetExpr::Select(select) = query.body.as_mut() else {
+        return;
+    };
+    let [TableWithJoins { relation, joins }] = select.from.as_slice() else {
+        return;
+    };
+    let TableFactor::Table {
+        name, args: None, ..
+    } = relation
+    else {
+        return;
+    };
+    let is_catalog = last_name(name).is_some_and(|n| n.starts_with("pg_"));
+    let grouped = !matches!(
+        &select.group_by,
+        datafusion::sql::sqlparser::ast::GroupByExpr::Expressions(e, _) if e.is_empty()
+    );
+    if !is_catalog || !joins.is_empty() || grouped || select.selection.is_none() {
+        return;
+    }
+    let [item] = select.projection.as_mut_slice() else {
+        return;
+    };
+    let (value, alias) = match item {
+        SelectItem::UnnamedExpr(e) => (e, None),
+        SelectItem::ExprWithAlias { expr, alias } => (expr, Some(alias.clone())),
+        _ => return,
+    };
+    if matches!(value, Expr::Function(_)) {
+        // Possibly an aggregate already.
+        return;
+    }
+    let Some(max) = parse_expr(&format!("max({value})")) else {
+        return;
+    };
+    let alias =
+        alias.unwrap_or_else(|| Ident::with_quote('"', crate::output_names::column_name(value)));
+    *item = SelectItem::ExprWithAlias { expr: max, alias };
+}
+
 /// The regproc lookup datafusion-pg-catalog makes of `'name'::regproc`:
 /// `(SELECT oid FROM pg_catalog.pg_proc WHERE proname = 'name')` — as the name itself.
 fn regproc_name(expr: &Expr) -> Option<Expr> {
@@ -463,6 +512,23 @@ mod tests {
         );
         let aliased = rewritten("SELECT x.data_type FROM information_schema.columns x");
         assert!(aliased.ends_with(") AS x"), "{aliased}");
+    }
+
+    #[test]
+    fn catalog_lookups_by_key_are_aggregated() {
+        assert_eq!(
+            rewritten(
+                "SELECT t.typname FROM pg_type t WHERE t.typrelid = 0 OR (SELECT c.relkind = 'c' FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid)"
+            ),
+            "SELECT t.typname FROM pg_type t WHERE t.typrelid = 0 OR (SELECT max(c.relkind = 'c') AS \"?column?\" FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid)"
+        );
+        // Not a catalog table, or already an aggregate: unchanged.
+        for sql in [
+            "SELECT (SELECT x FROM t WHERE t.k = u.k) FROM u",
+            "SELECT (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid) FROM pg_namespace n",
+        ] {
+            assert_eq!(rewritten(sql), sql);
+        }
     }
 
     #[test]

@@ -336,6 +336,44 @@ public class Scenario {
         }
     }
 
+    // What Metabase's sync and DBeaver's navigator ask pgjdbc's DatabaseMetaData.
+    static void metadata() throws Exception {
+        try (Connection c = connect()) {
+            java.sql.DatabaseMetaData md = c.getMetaData();
+            check("database major version", md.getDatabaseMajorVersion(), 15);
+            List<String> schemas = new ArrayList<>();
+            try (ResultSet rs = md.getSchemas()) {
+                while (rs.next()) {
+                    schemas.add(rs.getString("TABLE_SCHEM"));
+                }
+            }
+            check("public among the schemas", schemas.contains("public"), true);
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = md.getTables(null, "public", "%", new String[] {"TABLE"})) {
+                while (rs.next()) {
+                    tables.add(rs.getString("TABLE_NAME") + ":" + rs.getString("TABLE_TYPE"));
+                }
+            }
+            check("tables of public", tables, List.of("scenario:TABLE"));
+            List<String> columns = new ArrayList<>();
+            try (ResultSet rs = md.getColumns(null, "public", "scenario", "%")) {
+                while (rs.next()) {
+                    columns.add(rs.getInt("ORDINAL_POSITION") + " " + rs.getString("COLUMN_NAME") + " "
+                        + rs.getString("TYPE_NAME") + " " + rs.getString("IS_NULLABLE"));
+                }
+            }
+            check("columns of scenario", columns,
+                List.of("1 id text NO", "2 doc jsonb NO", "3 version int8 NO"));
+            int types = 0;
+            try (ResultSet rs = md.getTypeInfo()) {
+                while (rs.next()) {
+                    types++;
+                }
+            }
+            check("getTypeInfo lists types", types > 10, true);
+        }
+    }
+
     static int passed;
     static int failed;
 
@@ -365,6 +403,7 @@ public class Scenario {
         step("transaction", Scenario::transaction);
         step("session_settings", Scenario::sessionSettings);
         step("fetch_size", Scenario::fetchSize);
+        step("metadata", Scenario::metadata);
         System.out.println("pgjdbc: " + passed + " passed, " + failed + " failed");
         System.exit(failed == 0 ? 0 : 1);
     }
