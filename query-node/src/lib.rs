@@ -7,6 +7,7 @@ pub mod cli;
 pub mod embedded;
 pub mod engine;
 pub mod error;
+pub mod feed;
 pub mod json;
 pub mod load;
 pub mod metering;
