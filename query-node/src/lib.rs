@@ -16,6 +16,7 @@ pub mod node;
 pub mod output_names;
 pub mod pgtype;
 pub mod render;
+pub mod replica;
 pub mod scan;
 pub mod server;
 pub mod session;

@@ -224,29 +224,13 @@ fn check_width(relation: &Relation, tuple: &[Datum]) -> Result<(), AssembleError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::feed::pgoutput::RelationColumn;
 
     fn rel(oid: u32, name: &str) -> Message {
-        Message::Relation(Relation {
+        Message::Relation(crate::feed::pgoutput::test_relation(
             oid,
-            namespace: "public".into(),
-            name: name.into(),
-            replica_identity: b'd',
-            columns: vec![
-                RelationColumn {
-                    key: true,
-                    name: "id".into(),
-                    type_oid: 25,
-                    type_modifier: -1,
-                },
-                RelationColumn {
-                    key: false,
-                    name: "doc".into(),
-                    type_oid: 3802,
-                    type_modifier: -1,
-                },
-            ],
-        })
+            name,
+            &[("id", 25), ("doc", 3802)],
+        ))
     }
 
     fn t(s: &str) -> Datum {

@@ -149,37 +149,9 @@ impl ShardFeed {
         self.covered_at
     }
 
-    /// The shard's current WAL insert position, with the WAL flushed up to it. Under
-    /// asynchronous commit a transaction is visible before its commit record is flushed,
-    /// and decoding only reads flushed WAL: a tiny synchronously committed transaction
-    /// flushes everything before it, so that a drain can then see every transaction that
-    /// is visible now. (It must write WAL itself, else its commit is not flushed: a
-    /// transactional logical message does, and `pgoutput` does not publish it.)
+    /// The shard's current position: see [`current_position`].
     pub async fn current_position(&self) -> Result<Lsn, SqlError> {
-        let conn = self.shard.connect().await?;
-        let err = |e: tokio_postgres::Error| shard_error(&self.shard.name, &e);
-        let row = conn
-            .query_one(
-                "SELECT pg_current_wal_insert_lsn()::text, pg_current_wal_flush_lsn()::text",
-                &[],
-            )
-            .await
-            .map_err(err)?;
-        let insert = parse_lsn(&self.shard, row.get(0))?;
-        let flush = parse_lsn(&self.shard, row.get(1))?;
-        if flush < insert
-            && let Err(e) = conn
-                .batch_execute(
-                    "BEGIN; SET LOCAL synchronous_commit = on; \
-                     SELECT pg_logical_emit_message(true, 'docfusion_flush', ''); COMMIT;",
-                )
-                .await
-        {
-            // Never back to the pool inside a transaction.
-            drop(deadpool_postgres::Object::take(conn));
-            return Err(err(e));
-        }
-        Ok(insert)
+        current_position(&self.shard).await
     }
 
     /// Hands every transaction committed since the last drain to `apply`, in commit order,
@@ -271,6 +243,39 @@ impl ShardFeed {
             .map_err(|e| shard_error(&self.shard.name, &e))?;
         Ok(())
     }
+}
+
+/// The shard's current WAL insert position, with the WAL flushed up to it. Under
+/// asynchronous commit a transaction is visible before its commit record is flushed,
+/// and decoding only reads flushed WAL: a tiny synchronously committed transaction
+/// flushes everything before it, so that a drain can then see every transaction that
+/// is visible now. (It must write WAL itself, else its commit is not flushed: a
+/// transactional logical message does, and `pgoutput` does not publish it.)
+pub async fn current_position(shard: &Shard) -> Result<Lsn, SqlError> {
+    let conn = shard.connect().await?;
+    let err = |e: tokio_postgres::Error| shard_error(&shard.name, &e);
+    let row = conn
+        .query_one(
+            "SELECT pg_current_wal_insert_lsn()::text, pg_current_wal_flush_lsn()::text",
+            &[],
+        )
+        .await
+        .map_err(err)?;
+    let insert = parse_lsn(shard, row.get(0))?;
+    let flush = parse_lsn(shard, row.get(1))?;
+    if flush < insert
+        && let Err(e) = conn
+            .batch_execute(
+                "BEGIN; SET LOCAL synchronous_commit = on; \
+                 SELECT pg_logical_emit_message(true, 'docfusion_flush', ''); COMMIT;",
+            )
+            .await
+    {
+        // Never back to the pool inside a transaction.
+        drop(deadpool_postgres::Object::take(conn));
+        return Err(err(e));
+    }
+    Ok(insert)
 }
 
 /// True when `e` says the slot is gone (dropped as dead by another node, or invalidated by

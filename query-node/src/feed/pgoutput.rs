@@ -421,6 +421,26 @@ pub fn decode(bytes: &[u8]) -> Result<Message, DecodeError> {
     Ok(message)
 }
 
+/// A relation of `public` whose columns are `(name, type oid)`; `id` is the key (tests).
+#[cfg(test)]
+pub(crate) fn test_relation(oid: u32, name: &str, columns: &[(&str, u32)]) -> Relation {
+    Relation {
+        oid,
+        namespace: "public".into(),
+        name: name.into(),
+        replica_identity: b'd',
+        columns: columns
+            .iter()
+            .map(|(n, t)| RelationColumn {
+                key: *n == "id",
+                name: (*n).into(),
+                type_oid: *t,
+                type_modifier: -1,
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
