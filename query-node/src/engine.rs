@@ -61,6 +61,7 @@ pub struct Engine {
     config: NodeConfig,
     metering: Option<Arc<crate::metering::Metering>>,
     coordinator: Arc<crate::write::Coordinator>,
+    replica: Option<Arc<crate::replica::Replica>>,
 }
 
 /// The session configuration every session starts from.
@@ -86,7 +87,12 @@ impl Engine {
     /// Connects to the shards of `config` (given as `dsns`) and discovers their tables.
     pub async fn start(config: NodeConfig, dsns: &[String]) -> Result<Arc<Engine>, SqlError> {
         let shards = ShardSet::from_config(&config, dsns)?;
-        let catalog = Arc::new(ShardSchemaProvider::new(shards.clone()));
+        let replica = config
+            .replica
+            .enabled
+            .then(|| crate::replica::Replica::start(&shards, config.replica.clone()));
+        let catalog =
+            Arc::new(ShardSchemaProvider::new(shards.clone()).with_replica(replica.clone()));
         catalog.refresh().await?;
         // Resolves what an earlier run of this node left in doubt before serving anything.
         let coordinator = crate::write::Coordinator::start(shards.clone()).await?;
@@ -140,6 +146,7 @@ impl Engine {
             config,
             metering,
             coordinator,
+            replica,
         }))
     }
 
@@ -151,6 +158,11 @@ impl Engine {
     /// The two-phase-commit coordinator of this node.
     pub fn coordinator(&self) -> &Arc<crate::write::Coordinator> {
         &self.coordinator
+    }
+
+    /// The columnar replica, when `replica.enabled`.
+    pub fn replica(&self) -> Option<&Arc<crate::replica::Replica>> {
+        self.replica.as_ref()
     }
 
     /// The shard catalog.

@@ -36,6 +36,16 @@ pub struct Metrics {
     pub point_reads_total: IntCounterVec,
     /// Queries the point-read fast path sent to each shard (one may answer many reads).
     pub point_read_shard_queries_total: IntCounterVec,
+    /// Rows the replica loaded from each shard's snapshot at its last (re)build.
+    pub replica_rows_loaded: IntGaugeVec,
+    /// Live rows the replica holds, by shard.
+    pub replica_rows: IntGaugeVec,
+    /// Memory the replica holds, by shard.
+    pub replica_memory_bytes: IntGaugeVec,
+    /// Row changes the replica applied from the change feed, by shard.
+    pub replica_changes_total: IntCounterVec,
+    /// 1 when the shard's replica is ready to serve, else 0.
+    pub replica_ready: IntGaugeVec,
 }
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -89,6 +99,37 @@ fn build() -> Result<Metrics, prometheus::Error> {
         ),
         &["shard"],
     )?;
+    let replica_rows_loaded = IntGaugeVec::new(
+        Opts::new(
+            "replica_rows_loaded",
+            "Rows loaded from the shard's snapshot by the replica's last build",
+        ),
+        &["shard"],
+    )?;
+    let replica_rows = IntGaugeVec::new(
+        Opts::new("replica_rows", "Live rows the replica holds"),
+        &["shard"],
+    )?;
+    let replica_memory_bytes = IntGaugeVec::new(
+        Opts::new("replica_memory_bytes", "Memory the replica holds"),
+        &["shard"],
+    )?;
+    let replica_changes_total = IntCounterVec::new(
+        Opts::new(
+            "replica_changes_total",
+            "Row changes applied from the change feed",
+        ),
+        &["shard"],
+    )?;
+    let replica_ready = IntGaugeVec::new(
+        Opts::new("replica_ready", "1 when the shard's replica serves queries"),
+        &["shard"],
+    )?;
+    registry.register(Box::new(replica_rows_loaded.clone()))?;
+    registry.register(Box::new(replica_rows.clone()))?;
+    registry.register(Box::new(replica_memory_bytes.clone()))?;
+    registry.register(Box::new(replica_changes_total.clone()))?;
+    registry.register(Box::new(replica_ready.clone()))?;
     registry.register(Box::new(connections.clone()))?;
     registry.register(Box::new(connections_total.clone()))?;
     registry.register(Box::new(auth_failures_total.clone()))?;
@@ -120,6 +161,11 @@ fn build() -> Result<Metrics, prometheus::Error> {
         shard_scan_seconds,
         point_reads_total,
         point_read_shard_queries_total,
+        replica_rows_loaded,
+        replica_rows,
+        replica_memory_bytes,
+        replica_changes_total,
+        replica_ready,
     })
 }
 

@@ -119,6 +119,7 @@ fn default_settings(engine: &Engine) -> BTreeMap<String, String> {
         ("datestyle", "ISO, MDY".into()),
         ("default_transaction_isolation", "repeatable read".into()),
         ("docfusion.consistency", "strong".into()),
+        ("docfusion.max_staleness_ms", "1000".into()),
         ("extra_float_digits", "1".into()),
         ("integer_datetimes", "on".into()),
         ("intervalstyle", "postgres".into()),
@@ -306,11 +307,23 @@ impl Session {
         txn
     }
 
-    /// Publishes the settings to `current_setting()`.
+    /// Publishes the settings to `current_setting()`, and the read consistency to the
+    /// scans.
     fn publish(&self) {
         if let Ok(mut v) = self.visible.write() {
             *v = self.settings.clone();
         }
+        let consistency = crate::replica::Consistency::from_settings(
+            self.setting("docfusion.consistency").unwrap_or("strong"),
+            self.setting("docfusion.max_staleness_ms")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1000),
+        );
+        let state = self.ctx.state_ref();
+        let mut state = state.write();
+        state
+            .config_mut()
+            .set_extension(Arc::new(crate::replica::ReadConsistency(consistency)));
     }
 
     /// The DataFusion context.
@@ -401,6 +414,14 @@ impl Session {
                 })?;
                 self.settings.insert(key, format_ms(ms));
                 return Ok(());
+            }
+            "docfusion.max_staleness_ms" if value.trim().parse::<u32>().is_err() => {
+                return Err(SqlError::new(
+                    sqlstate::INVALID_PARAMETER_VALUE,
+                    format!(
+                        "invalid value for parameter \"docfusion.max_staleness_ms\": \"{value}\" (milliseconds, 0 to 4294967295)"
+                    ),
+                ));
             }
             "docfusion.consistency" if !["strong", "bounded", "none"].contains(&value.as_str()) => {
                 return Err(SqlError::new(

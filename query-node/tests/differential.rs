@@ -330,10 +330,25 @@ const KNOWN_DIVERGENCES: &[(&str, &str)] = &[
 #[tokio::test]
 async fn node_answers_exactly_as_postgres() {
     let shards = start_servers(2).await;
-    let reference = start_servers(1).await;
     let engine = engine_for(&shards).await;
+    differential(&engine).await;
+}
+
+/// The same suite answered from the columnar replica.
+#[tokio::test]
+async fn replica_answers_exactly_as_postgres() {
+    let shards = start_servers(2).await;
+    let engine = replica_engine_for(&shards).await;
+    wait_replica_ready(&engine).await;
+    differential(&engine).await;
+    let plan = explain(&engine, "SELECT id FROM docs WHERE doc ? 'a'").await;
+    assert!(plan.contains("ReplicaScanExec: collection=docs"), "{plan}");
+}
+
+async fn differential(engine: &docfusiondb::Engine) {
+    let reference = start_servers(1).await;
     let docs: Vec<String> = DOCS.iter().map(|d| d.to_string()).collect();
-    load(&engine, "docs", &docs).await;
+    load(engine, "docs", &docs).await;
     let pg = reference_client(&reference[0]).await;
     load_reference(&pg, "docs", &docs).await;
 
@@ -348,7 +363,7 @@ async fn node_answers_exactly_as_postgres() {
     let mut known_now_matching = Vec::new();
     for sql in &statements {
         let expected = pg_rows(&pg, sql).await;
-        let got = node_rows(&engine, sql).await;
+        let got = node_rows(engine, sql).await;
         let same = match (&expected, &got) {
             (Ok(e), Ok(g)) => e == g,
             (Err((code, _)), Err(err)) => code == err.code,

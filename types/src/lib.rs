@@ -14,7 +14,7 @@ pub use auth::{
 };
 pub use node_config::{
     BillingConfig, ConfigError, DEFAULT_HTTP_LISTEN, DEFAULT_PG_LISTEN, EmbeddedConfig, Limits,
-    ListenConfig, NodeConfig, ShardConfig,
+    ListenConfig, NodeConfig, ReplicaConfig, ShardConfig,
 };
 pub use quota::{
     LimitAction, LimitBalance, LimitHit, LimitKind, MeterBalance, QUOTA_SQLSTATE, QuotaDecision,

@@ -41,6 +41,57 @@ pub struct NodeConfig {
     /// TLS for the Postgres protocol.
     #[serde(default)]
     pub tls: TlsConfig,
+    /// The columnar replica of the collections (off by default).
+    #[serde(default)]
+    pub replica: ReplicaConfig,
+}
+
+/// The columnar replica: a copy of the collections in the node's memory, kept current by
+/// the shards' change feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaConfig {
+    /// Keep and serve the replica. Off until scans read its shredded columns.
+    #[serde(default)]
+    pub enabled: bool,
+    /// Memory the replica may take; over it, collections are read from the shards.
+    #[serde(default = "default_replica_memory_budget_mb")]
+    pub memory_budget_mb: u64,
+    /// How often the change feed is polled when no query asks for it.
+    #[serde(default = "default_replica_poll_interval_ms")]
+    pub poll_interval_ms: u64,
+    /// Changes one peek of a shard's feed asks for.
+    #[serde(default = "default_replica_batch_changes")]
+    pub batch_changes: u32,
+    /// An inactive feed slot (of any node) lagging the shard's WAL by more than this is
+    /// dropped as belonging to a dead node.
+    #[serde(default = "default_replica_slot_max_lag_mb")]
+    pub slot_max_lag_mb: u64,
+}
+
+fn default_replica_memory_budget_mb() -> u64 {
+    1024
+}
+fn default_replica_poll_interval_ms() -> u64 {
+    200
+}
+fn default_replica_batch_changes() -> u32 {
+    10_000
+}
+fn default_replica_slot_max_lag_mb() -> u64 {
+    4096
+}
+
+impl Default for ReplicaConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            memory_budget_mb: default_replica_memory_budget_mb(),
+            poll_interval_ms: default_replica_poll_interval_ms(),
+            batch_changes: default_replica_batch_changes(),
+            slot_max_lag_mb: default_replica_slot_max_lag_mb(),
+        }
+    }
 }
 
 /// Where the node asks for quota decisions and sends usage.
@@ -229,6 +280,7 @@ impl Default for NodeConfig {
             billing: None,
             auth: AuthConfig::default(),
             tls: TlsConfig::default(),
+            replica: ReplicaConfig::default(),
         }
     }
 }
@@ -348,6 +400,17 @@ impl NodeConfig {
                 "limits.max_body_bytes",
                 "must be at least 1".into(),
             ));
+        }
+        let r = &self.replica;
+        for (key, value) in [
+            ("replica.memory_budget_mb", r.memory_budget_mb),
+            ("replica.poll_interval_ms", r.poll_interval_ms),
+            ("replica.batch_changes", u64::from(r.batch_changes)),
+            ("replica.slot_max_lag_mb", r.slot_max_lag_mb),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "must be at least 1".into()));
+            }
         }
         if let Some(b) = &self.billing {
             if !(b.url.starts_with("http://") || b.url.starts_with("https://")) {
@@ -612,5 +675,20 @@ limits:
     fn wrong_type_is_reported_with_its_location() {
         let e = error_of("limits:\n  batch_rows: many\n");
         assert!(e.contains("batch_rows"), "{e}");
+    }
+
+    #[test]
+    fn replica_is_off_by_default_and_validated() {
+        let c = NodeConfig::from_yaml("{}").unwrap();
+        assert!(!c.replica.enabled);
+        assert_eq!(c.replica.memory_budget_mb, 1024);
+        let c =
+            NodeConfig::from_yaml("replica:\n  enabled: true\n  memory_budget_mb: 64\n").unwrap();
+        assert!(c.replica.enabled);
+        assert_eq!(c.replica.memory_budget_mb, 64);
+        let e = error_of("replica:\n  poll_interval_ms: 0\n");
+        assert!(e.contains("replica.poll_interval_ms"), "{e}");
+        let e = error_of("replica:\n  enable: true\n");
+        assert!(e.contains("enable"), "{e}");
     }
 }

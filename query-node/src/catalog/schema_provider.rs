@@ -10,8 +10,10 @@ use datafusion::catalog::{SchemaProvider, TableProvider};
 use datafusion::error::{DataFusionError, Result};
 
 use crate::catalog::discovery::discover;
-use crate::catalog::table_info::TableInfo;
+use crate::catalog::table_info::{TableInfo, TableKind};
 use crate::error::SqlError;
+use crate::replica::Replica;
+use crate::replica::table::ReplicaTable;
 use crate::scan::ShardedTable;
 use crate::shards::ShardSet;
 
@@ -21,6 +23,7 @@ pub struct ShardSchemaProvider {
     shards: ShardSet,
     discovered: RwLock<BTreeMap<String, Arc<ShardedTable>>>,
     registered: RwLock<HashMap<String, Arc<dyn TableProvider>>>,
+    replica: Option<Arc<Replica>>,
 }
 
 impl ShardSchemaProvider {
@@ -30,7 +33,14 @@ impl ShardSchemaProvider {
             shards,
             discovered: RwLock::new(BTreeMap::new()),
             registered: RwLock::new(HashMap::new()),
+            replica: None,
         }
+    }
+
+    /// The same schema answering collections from `replica` once it is ready.
+    pub fn with_replica(mut self, replica: Option<Arc<Replica>>) -> Self {
+        self.replica = replica;
+        self
     }
 
     /// Re-reads the tables from the shards.
@@ -65,11 +75,19 @@ impl ShardSchemaProvider {
         {
             return Some(t.clone());
         }
-        self.discovered
+        let table = self
+            .discovered
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(name)
-            .map(|t| t.clone() as Arc<dyn TableProvider>)
+            .cloned()?;
+        match &self.replica {
+            // Until the replica is ready, collections keep the shard scan's pushdowns.
+            Some(replica) if table.info().kind == TableKind::Collection && replica.is_ready() => {
+                Some(Arc::new(ReplicaTable::new(table, replica.clone())))
+            }
+            _ => Some(table),
+        }
     }
 }
 

@@ -140,3 +140,26 @@ pub fn sample_docs(count: usize) -> Vec<String> {
         .map(|d| d.to_string())
         .collect()
 }
+
+/// An engine over `servers` with the columnar replica enabled (polled every 20 ms).
+pub async fn replica_engine_for(servers: &[TestPostgres]) -> Arc<Engine> {
+    let mut config = config_for(servers);
+    config.replica.enabled = true;
+    config.replica.poll_interval_ms = 20;
+    let dsns: Vec<String> = servers.iter().map(|s| s.dsn()).collect();
+    Engine::start(config, &dsns).await.expect("engine start")
+}
+
+/// Waits (up to a minute) until the engine's replica serves every shard.
+pub async fn wait_replica_ready(engine: &Engine) {
+    let replica = engine.replica().expect("replica enabled");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !replica.is_ready() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "replica not ready: {:?}",
+            replica.phases()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
