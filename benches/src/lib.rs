@@ -1,5 +1,6 @@
 //! The benchmark harness as a library: the servers of a run, the shared data set, the
-//! analytic-query comparison (`docfusion-bench`) and the point-read load (`docfusion-pointreads`).
+//! analytic-query comparison (`docfusion-bench`), the point-read load
+//! (`docfusion-pointreads`) and the single-document write load (`docfusion-writes`).
 
 pub mod cluster;
 pub mod compare;
@@ -12,3 +13,4 @@ pub mod queries;
 pub mod report;
 pub mod setup;
 pub mod timing;
+pub mod writes;

@@ -6,6 +6,7 @@
 use crate::cpu::{CpuMark, CpuUse};
 use std::error::Error;
 use std::fmt::Write;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -38,6 +39,59 @@ pub struct LoadShape {
     pub seed: u64,
 }
 
+impl LoadShape {
+    /// `8 clients, 10 s measured after 2 s warm-up (seed 1)`, for report headings.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} clients, {:.0} s measured after {:.0} s warm-up (seed {})",
+            self.clients,
+            self.measured.as_secs_f64(),
+            self.warm_up.as_secs_f64(),
+            self.seed
+        )
+    }
+}
+
+/// The command-line options that make a [`LoadShape`] (flattened into each load binary).
+#[derive(Debug, Clone, clap::Args)]
+pub struct LoadArgs {
+    /// Concurrent clients per side, each with its own connection.
+    #[arg(long, default_value_t = 8)]
+    pub clients: usize,
+    /// Measured seconds per side (and statement).
+    #[arg(long, default_value_t = 10.0)]
+    pub seconds: f64,
+    /// Warm-up seconds per side (and statement) before the measured window.
+    #[arg(long, default_value_t = 2.0)]
+    pub warm_up: f64,
+    /// Seed of the data set and of the clients' ids.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
+
+impl LoadArgs {
+    /// The load these options ask for; an error names an option that is not usable.
+    pub fn shape(&self) -> Result<LoadShape> {
+        if self.clients == 0 {
+            bail!("--clients must be at least 1");
+        }
+        let seconds = |value: f64, option: &str| {
+            Duration::try_from_secs_f64(value)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .with_context(|| {
+                    format!("{option} must be a positive number of seconds, not {value}")
+                })
+        };
+        Ok(LoadShape {
+            clients: self.clients,
+            warm_up: seconds(self.warm_up, "--warm-up")?,
+            measured: seconds(self.seconds, "--seconds")?,
+            seed: self.seed,
+        })
+    }
+}
+
 /// Median and 99th percentile of the per-read latencies.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Latency {
@@ -51,9 +105,9 @@ pub struct Latency {
 #[derive(Debug, Clone)]
 pub struct SideResult {
     /// Reads that started and ended inside the measured window.
-    pub measured_reads: u64,
+    pub measured_ops: u64,
     /// Every read that was answered and checked, warm-up included.
-    pub checked_reads: u64,
+    pub checked_ops: u64,
     /// The measured window.
     pub window: Duration,
     /// Latencies of the measured reads; `None` when there were none.
@@ -66,19 +120,19 @@ pub struct SideResult {
 
 impl SideResult {
     /// Microseconds of CPU per measured read: (this process, the servers, both).
-    pub fn cpu_us_per_read(&self) -> Option<(f64, f64, f64)> {
-        (self.measured_reads > 0).then(|| {
-            let per = |d: Duration| d.as_secs_f64() * 1e6 / self.measured_reads as f64;
+    pub fn cpu_us_per_op(&self) -> Option<(f64, f64, f64)> {
+        (self.measured_ops > 0).then(|| {
+            let per = |d: Duration| d.as_secs_f64() * 1e6 / self.measured_ops as f64;
             let (h, s) = (per(self.cpu.harness), per(self.cpu.servers));
             (h, s, h + s)
         })
     }
 
     /// Measured reads per second.
-    pub fn reads_per_second(&self) -> f64 {
+    pub fn ops_per_second(&self) -> f64 {
         let seconds = self.window.as_secs_f64();
         if seconds > 0.0 {
-            self.measured_reads as f64 / seconds
+            self.measured_ops as f64 / seconds
         } else {
             0.0
         }
@@ -169,10 +223,14 @@ async fn prepared_client(dsn: &str, what: &str) -> Result<(Client, Statement)> {
 }
 
 /// What one client did.
-struct ClientOutcome {
-    measured: Vec<Duration>,
-    checked_reads: u64,
-    failure: Option<String>,
+pub struct ClientOutcome {
+    /// Latencies of the operations that started at or after the measured window's start
+    /// and ended by its end.
+    pub measured: Vec<Duration>,
+    /// Every operation answered and checked, warm-up included.
+    pub checked: u64,
+    /// Why the client stopped early (a failed or wrong answer), if it did.
+    pub failure: Option<String>,
 }
 
 /// One client's loop: reads random ids until `end`, recording the latency of the reads that
@@ -187,7 +245,7 @@ async fn read_until(
 ) -> ClientOutcome {
     let mut outcome = ClientOutcome {
         measured: Vec::new(),
-        checked_reads: 0,
+        checked: 0,
         failure: None,
     };
     let id_count = ids.len() as u64;
@@ -213,7 +271,7 @@ async fn read_until(
             outcome.failure = Some(failure);
             break;
         }
-        outcome.checked_reads += 1;
+        outcome.checked += 1;
         if started >= measure_from && finished <= end {
             outcome.measured.push(finished - started);
         }
@@ -240,6 +298,32 @@ pub async fn run_point_reads(
     for _ in 0..shape.clients {
         clients.push(prepared_client(dsn, what).await?);
     }
+    Ok(run_clients(
+        clients,
+        shape,
+        server_roots,
+        |index, (client, statement), measure_from, end| {
+            let rng = SplitMix64::for_item(shape.seed, CLIENT_STREAM, index as u64);
+            read_until(client, statement, ids.clone(), rng, measure_from, end)
+        },
+    )
+    .await)
+}
+
+/// Runs one task per client of `clients` under `shape`: `work(index, client, measure_from,
+/// end)` works until `end`, timing what it does between `measure_from` and `end`. Measures
+/// the CPU of this process and of the servers `server_roots` (postmaster pids) during the
+/// measured window, and gathers what the clients did.
+pub async fn run_clients<C, F, Fut>(
+    clients: Vec<C>,
+    shape: LoadShape,
+    server_roots: &[u32],
+    work: F,
+) -> SideResult
+where
+    F: Fn(usize, C, Instant, Instant) -> Fut,
+    Fut: Future<Output = ClientOutcome> + Send + 'static,
+{
     let measure_from = Instant::now() + shape.warm_up;
     let end = measure_from + shape.measured;
     let roots = server_roots.to_vec();
@@ -258,20 +342,10 @@ pub async fn run_point_reads(
     let tasks = clients
         .into_iter()
         .enumerate()
-        .map(|(index, (client, statement))| {
-            let rng = SplitMix64::for_item(shape.seed, CLIENT_STREAM, index as u64);
-            tokio::spawn(read_until(
-                client,
-                statement,
-                ids.clone(),
-                rng,
-                measure_from,
-                end,
-            ))
-        });
+        .map(|(index, client)| tokio::spawn(work(index, client, measure_from, end)));
     let mut result = SideResult {
-        measured_reads: 0,
-        checked_reads: 0,
+        measured_ops: 0,
+        checked_ops: 0,
         window: shape.measured,
         latency: None,
         failures: Vec::new(),
@@ -281,7 +355,7 @@ pub async fn run_point_reads(
     for (index, joined) in join_all(tasks).await.into_iter().enumerate() {
         match joined {
             Ok(outcome) => {
-                result.checked_reads += outcome.checked_reads;
+                result.checked_ops += outcome.checked;
                 samples.extend(outcome.measured);
                 if let Some(failure) = outcome.failure {
                     result.failures.push(format!("client {index}: {failure}"));
@@ -290,10 +364,10 @@ pub async fn run_point_reads(
             Err(e) => result.failures.push(format!("client {index}: {e}")),
         }
     }
-    result.measured_reads = samples.len() as u64;
+    result.measured_ops = samples.len() as u64;
     result.latency = latency(samples);
     result.cpu = cpu_sampler.await.unwrap_or_default();
-    Ok(result)
+    result
 }
 
 /// The outcome of comparing the two sides' documents.
@@ -382,8 +456,8 @@ pub struct PointReadReport {
 impl PointReadReport {
     /// DocFusionDB's reads per second over the baseline's: 1 means the same rate.
     pub fn ratio(&self) -> Option<f64> {
-        let postgres = self.postgres.reads_per_second();
-        (postgres > 0.0).then(|| self.docfusion.reads_per_second() / postgres)
+        let postgres = self.postgres.ops_per_second();
+        (postgres > 0.0).then(|| self.docfusion.ops_per_second() / postgres)
     }
 
     /// Whether any read failed or any document differed.
@@ -398,19 +472,58 @@ fn ms(latency: Option<Latency>, pick: fn(&Latency) -> f64) -> String {
     latency.map_or_else(|| "—".to_string(), |l| format!("{:.3}", pick(&l)))
 }
 
+/// Two rows of a comparison table, PostgreSQL's then DocFusionDB's: `lead` (cells ending
+/// in `|`, or empty) then side, clients, rate, p50, p99, rate ratio, CPU per operation
+/// (clients+node, Postgres servers, total), CPU-efficiency ratio, failed clients.
+pub fn side_rows(
+    out: &mut String,
+    lead: &str,
+    clients: usize,
+    postgres: &SideResult,
+    docfusion: &SideResult,
+) {
+    let cpu_ratio = match (postgres.cpu_us_per_op(), docfusion.cpu_us_per_op()) {
+        (Some((_, _, pg)), Some((_, _, df))) if df > 0.0 => format!("{:.2}", pg / df),
+        _ => "—".to_string(),
+    };
+    let ratio = match postgres.ops_per_second() {
+        pg if pg > 0.0 => format!("{:.2}", docfusion.ops_per_second() / pg),
+        _ => "—".to_string(),
+    };
+    for (side, result, ratio, cpu_ratio) in [
+        (
+            "PostgreSQL",
+            postgres,
+            "1.00".to_string(),
+            "1.00".to_string(),
+        ),
+        ("DocFusionDB", docfusion, ratio, cpu_ratio),
+    ] {
+        let (harness, servers, total) = result.cpu_us_per_op().map_or_else(
+            || ("—".to_string(), "—".to_string(), "—".to_string()),
+            |(h, s, t)| (format!("{h:.1}"), format!("{s:.1}"), format!("{t:.1}")),
+        );
+        let _ = writeln!(
+            out,
+            "| {lead}{side} | {clients} | {:.0} | {} | {} | {ratio} | {harness} | {servers} | {total} | {cpu_ratio} | {} |",
+            result.ops_per_second(),
+            ms(result.latency, |l| l.p50_ms),
+            ms(result.latency, |l| l.p99_ms),
+            result.failures.len(),
+        );
+    }
+}
+
 /// The Markdown table of a point-read run, with its load and answer check.
 pub fn table(report: &PointReadReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "### Point reads: {} documents, {} shard(s) over {}, {} clients, {:.0} s measured after {:.0} s warm-up (seed {})\n",
+        "### Point reads: {} documents, {} shard(s) over {}, {}\n",
         report.docs,
         report.shards,
         report.shard_link,
-        report.shape.clients,
-        report.shape.measured.as_secs_f64(),
-        report.shape.warm_up.as_secs_f64(),
-        report.shape.seed,
+        report.shape.summary(),
     );
     let _ = writeln!(
         out,
@@ -430,39 +543,13 @@ pub fn table(report: &PointReadReport) -> String {
         "| side | clients | reads/s | p50 ms | p99 ms | reads/s vs PostgreSQL | CPU µs/read: clients+node | CPU µs/read: Postgres | CPU µs/read: total | CPU efficiency vs PostgreSQL | failed clients |\n",
     );
     out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    let cpu_ratio = match (
-        report.postgres.cpu_us_per_read(),
-        report.docfusion.cpu_us_per_read(),
-    ) {
-        (Some((_, _, pg)), Some((_, _, df))) if df > 0.0 => format!("{:.2}", pg / df),
-        _ => "—".to_string(),
-    };
-    let ratio = report
-        .ratio()
-        .map_or_else(|| "—".to_string(), |r| format!("{r:.2}"));
-    for (side, result, ratio, cpu_ratio) in [
-        (
-            "PostgreSQL",
-            &report.postgres,
-            "1.00".to_string(),
-            "1.00".to_string(),
-        ),
-        ("DocFusionDB", &report.docfusion, ratio, cpu_ratio),
-    ] {
-        let (harness, servers, total) = result.cpu_us_per_read().map_or_else(
-            || ("—".to_string(), "—".to_string(), "—".to_string()),
-            |(h, s, t)| (format!("{h:.1}"), format!("{s:.1}"), format!("{t:.1}")),
-        );
-        let _ = writeln!(
-            out,
-            "| {side} | {} | {:.0} | {} | {} | {ratio} | {harness} | {servers} | {total} | {cpu_ratio} | {} |",
-            report.shape.clients,
-            result.reads_per_second(),
-            ms(result.latency, |l| l.p50_ms),
-            ms(result.latency, |l| l.p99_ms),
-            result.failures.len(),
-        );
-    }
+    side_rows(
+        &mut out,
+        "",
+        report.shape.clients,
+        &report.postgres,
+        &report.docfusion,
+    );
     let compared = &report.comparison;
     if compared.differences.is_empty() {
         let _ = writeln!(
@@ -483,15 +570,24 @@ pub fn table(report: &PointReadReport) -> String {
         ("PostgreSQL", &report.postgres),
         ("DocFusionDB", &report.docfusion),
     ] {
-        for failure in &result.failures {
-            let _ = writeln!(
-                out,
-                "\n**FAILED on {side}**: {}",
-                failure.replace('|', "\\|")
-            );
-        }
+        failure_lines(&mut out, side, &result.failures);
     }
     out
+}
+
+/// One Markdown paragraph per failure of `side`.
+pub fn failure_lines<'a>(
+    out: &mut String,
+    side: &str,
+    failures: impl IntoIterator<Item = &'a String>,
+) {
+    for failure in failures {
+        let _ = writeln!(
+            out,
+            "\n**FAILED on {side}**: {}",
+            failure.replace('|', "\\|")
+        );
+    }
 }
 
 #[cfg(test)]
@@ -530,10 +626,10 @@ mod tests {
         ));
     }
 
-    fn side(measured_reads: u64, failures: Vec<String>) -> SideResult {
+    fn side(measured_ops: u64, failures: Vec<String>) -> SideResult {
         SideResult {
-            measured_reads,
-            checked_reads: measured_reads,
+            measured_ops,
+            checked_ops: measured_ops,
             window: Duration::from_secs(10),
             latency: Some(Latency {
                 p50_ms: 0.25,
@@ -541,8 +637,8 @@ mod tests {
             }),
             failures,
             cpu: CpuUse {
-                harness: Duration::from_millis(measured_reads / 20),
-                servers: Duration::from_millis(measured_reads / 40),
+                harness: Duration::from_millis(measured_ops / 20),
+                servers: Duration::from_millis(measured_ops / 40),
             },
         }
     }

@@ -1,6 +1,7 @@
-//! The point-read load against real servers on a tiny data set: every read of both sides is
-//! answered with the listing asked for, both sides give the same documents, and a read of
-//! an id that is not there is reported as a failure. No time is asserted.
+//! The point-read and write loads against real servers on a tiny data set: every read of
+//! both sides is answered with the listing asked for, both sides give the same documents,
+//! and a read of an id that is not there is reported as a failure; every write lands, on
+//! DocFusionDB's shards too. No time is asserted.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,12 +13,18 @@ use docfusion_test_support::TestPostgres;
 
 const DOCS: u64 = 200;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn point_reads_answer_every_id_on_both_sides() {
+/// A baseline server, and a node over two shard servers serving the Postgres protocol.
+struct Sides {
+    servers: Vec<TestPostgres>,
+    shards: Vec<TestPostgres>,
+    _node_dir: tempfile::TempDir,
+    node: docfusiondb::node::Node,
+    wire: WireServer,
+}
+
+async fn start_sides() -> Sides {
     let mut servers = TestPostgres::start_many(3).await;
     let shards = servers.split_off(1);
-    let baseline_dsn = servers[0].dsn();
-    let baseline = servers[0].connect().await;
     let node_dir = tempfile::tempdir().unwrap();
     let config = setup::node_config(
         node_dir.path(),
@@ -28,6 +35,26 @@ async fn point_reads_answer_every_id_on_both_sides() {
     let wire = WireServer::start(&config, node.engine().clone())
         .await
         .unwrap();
+    Sides {
+        servers,
+        shards,
+        _node_dir: node_dir,
+        node,
+        wire,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn point_reads_answer_every_id_on_both_sides() {
+    let Sides {
+        servers,
+        shards,
+        _node_dir,
+        node,
+        wire,
+    } = start_sides().await;
+    let baseline_dsn = servers[0].dsn();
+    let baseline = servers[0].connect().await;
 
     let loaded = dataset::load_both(&baseline, node.engine(), 7, DOCS)
         .await
@@ -64,7 +91,7 @@ async fn point_reads_answer_every_id_on_both_sides() {
             .unwrap();
         assert!(result.failures.is_empty(), "{what}: {:?}", result.failures);
         // Each client stops at its first wrong answer, so reads happened and all were right.
-        assert!(result.checked_reads > 0, "{what}: no read was answered");
+        assert!(result.checked_ops > 0, "{what}: no read was answered");
     }
 
     let comparison = pointreads::compare_docs(&baseline_dsn, &wire.dsn(), &ids, 50, 3)
@@ -92,9 +119,75 @@ async fn point_reads_answer_every_id_on_both_sides() {
             "{what}: {:?}",
             result.failures
         );
-        assert_eq!(result.checked_reads, 0);
+        assert_eq!(result.checked_ops, 0);
     }
 
     wire.stop().await.unwrap();
     node.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_land_on_both_sides_and_are_counted() {
+    use docfusion_benches::writes::{self, COLLECTION};
+    let sides = start_sides().await;
+    let shape = LoadShape {
+        clients: 2,
+        warm_up: Duration::from_millis(200),
+        measured: Duration::from_millis(600),
+        seed: 5,
+    };
+    sides.servers[0]
+        .connect()
+        .await
+        .batch_execute(&docfusiondb::write::ddl::collection_ddl(
+            COLLECTION,
+            false,
+            &[],
+        ))
+        .await
+        .unwrap();
+    setup::connect(&sides.wire.dsn(), "DocFusionDB")
+        .await
+        .unwrap()
+        .batch_execute(&format!(
+            "CREATE TABLE {COLLECTION} (id text primary key, doc jsonb)"
+        ))
+        .await
+        .unwrap();
+    for (dsn, what) in [
+        (sides.servers[0].dsn(), "the baseline"),
+        (sides.wire.dsn(), "DocFusionDB"),
+    ] {
+        let result = writes::run_writes(&dsn, what, shape, &[]).await.unwrap();
+        assert!(
+            result.inserts.failures.is_empty(),
+            "{what}: {:?}",
+            result.inserts.failures
+        );
+        assert!(
+            result.updates.failures.is_empty(),
+            "{what}: {:?}",
+            result.updates.failures
+        );
+        assert!(result.inserts.checked_ops > 0 && result.updates.checked_ops > 0);
+        assert_eq!(result.mismatch(), None, "{what}");
+        if what == "DocFusionDB" {
+            // The documents are on the shards themselves, spread over both.
+            let mut on_shards = 0;
+            for shard in &sides.shards {
+                let n: i64 = shard
+                    .connect()
+                    .await
+                    .query_one(&format!("SELECT count(*) FROM {COLLECTION}"), &[])
+                    .await
+                    .unwrap()
+                    .get(0);
+                assert!(n > 0);
+                on_shards += n;
+            }
+            assert_eq!(on_shards, result.holds.0);
+        }
+    }
+    sides.wire.stop().await.unwrap();
+    sides.node.stop().await.unwrap();
 }

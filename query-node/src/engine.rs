@@ -254,6 +254,29 @@ impl Engine {
         Ok(out)
     }
 
+    /// Refuses a read that does not go through DataFusion (a document fetched by id over
+    /// HTTP) when the tenant is over its quota (billing only).
+    pub(crate) async fn admit_read(&self) -> Result<(), SqlError> {
+        if let Some(m) = &self.metering {
+            m.admit().await?;
+        }
+        Ok(())
+    }
+
+    /// Meters such a read: `rows` rows and `bytes` bytes returned (billing only).
+    pub(crate) async fn report_read(&self, rows: u64, bytes: u64) {
+        if let Some(m) = &self.metering {
+            let out = QueryOutput {
+                schema: Arc::new(datafusion::arrow::datatypes::Schema::empty()),
+                batches: Vec::new(),
+                rows_scanned: rows,
+                cpu_nanos: 0,
+                bytes_scanned: bytes,
+            };
+            m.report(&uuid::Uuid::now_v7().to_string(), &out).await;
+        }
+    }
+
     /// Refuses a write when the tenant is over a limit that forbids writing (billing only).
     pub(crate) async fn admit_write(&self) -> Result<(), SqlError> {
         if let Some(m) = &self.metering {

@@ -6,12 +6,11 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use docfusion_benches::cluster::Servers;
-use docfusion_benches::pointreads::{self, LoadShape, PointReadReport};
+use docfusion_benches::pointreads::{self, LoadArgs, PointReadReport};
 use docfusion_benches::setup::{self, WireServer};
 use docfusion_benches::{cpu, dataset, exit, report};
 
@@ -32,18 +31,8 @@ struct Args {
     /// Number of DocFusionDB shards.
     #[arg(long, default_value_t = 2)]
     shards: usize,
-    /// Concurrent clients per side, each with its own connection.
-    #[arg(long, default_value_t = 8)]
-    clients: usize,
-    /// Measured seconds per side.
-    #[arg(long, default_value_t = 10.0)]
-    seconds: f64,
-    /// Warm-up seconds per side before the measured window.
-    #[arg(long, default_value_t = 2.0)]
-    warm_up: f64,
-    /// Seed of the data set and of the clients' ids.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    #[command(flatten)]
+    load: LoadArgs,
     /// Ids whose documents are compared between the two sides.
     #[arg(long, default_value_t = 100)]
     compare: usize,
@@ -68,14 +57,6 @@ async fn main() -> ExitCode {
         run(args),
     )
     .await
-}
-
-/// A positive, finite number of seconds from the command line.
-fn seconds(value: f64, option: &str) -> Result<Duration> {
-    Duration::try_from_secs_f64(value)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .with_context(|| format!("{option} must be a positive number of seconds, not {value}"))
 }
 
 /// Point reads the node's fast path answered and the shard queries it sent for them, over
@@ -103,15 +84,10 @@ fn fast_path_counts(config: &docfusion_types::NodeConfig) -> (u64, u64) {
 
 /// Runs the benchmark; `Ok(false)` when a read failed or the documents differ.
 async fn run(args: Args) -> Result<bool> {
-    if args.shards == 0 || args.clients == 0 || args.docs == 0 {
-        bail!("--shards, --clients and --docs must be at least 1");
+    if args.shards == 0 || args.docs == 0 {
+        bail!("--shards and --docs must be at least 1");
     }
-    let shape = LoadShape {
-        clients: args.clients,
-        warm_up: seconds(args.warm_up, "--warm-up")?,
-        measured: seconds(args.seconds, "--seconds")?,
-        seed: args.seed,
-    };
+    let shape = args.load.shape()?;
     let command_line = report::command_line();
 
     let servers =
@@ -133,9 +109,9 @@ async fn run(args: Args) -> Result<bool> {
 
     eprintln!(
         "generating and loading {} listings (seed {}) into both sides…",
-        args.docs, args.seed
+        args.docs, shape.seed
     );
-    let loaded = dataset::load_both(&baseline, &engine, args.seed, args.docs).await?;
+    let loaded = dataset::load_both(&baseline, &engine, shape.seed, args.docs).await?;
     eprintln!("VACUUM ANALYZE…");
     dataset::vacuum_analyze(&baseline, &engine).await?;
     let ids: Arc<[String]> = loaded.ids.into();
@@ -145,7 +121,8 @@ async fn run(args: Args) -> Result<bool> {
         args.compare.min(ids.len())
     );
     let comparison =
-        pointreads::compare_docs(&baseline_dsn, &wire.dsn(), &ids, args.compare, args.seed).await?;
+        pointreads::compare_docs(&baseline_dsn, &wire.dsn(), &ids, args.compare, shape.seed)
+            .await?;
 
     eprintln!(
         "PostgreSQL: {} clients, {:?} warm-up + {:?}…",
@@ -167,13 +144,13 @@ async fn run(args: Args) -> Result<bool> {
         &baseline_pids,
     )
     .await?;
-    eprintln!("  {:.0} reads/s", postgres.reads_per_second());
+    eprintln!("  {:.0} reads/s", postgres.ops_per_second());
     eprintln!("DocFusionDB: the same…");
     let (reads_before, queries_before) = fast_path_counts(&config);
     let docfusion =
         pointreads::run_point_reads(&wire.dsn(), "DocFusionDB", ids.clone(), shape, &shard_pids)
             .await?;
-    eprintln!("  {:.0} reads/s", docfusion.reads_per_second());
+    eprintln!("  {:.0} reads/s", docfusion.ops_per_second());
     let (reads_after, queries_after) = fast_path_counts(&config);
     let shard_queries = queries_after - queries_before;
     let reads_per_shard_query =

@@ -28,6 +28,7 @@ pub const SCENARIO_DOCS: &str = r#"{"id": "a1", "name": "Alpha", "city": "Lisbon
 pub struct PgHarness {
     pub shards: Vec<TestPostgres>,
     pub node: Arc<Node>,
+    pub auth: Arc<Authenticator>,
     pub port: u16,
     pub shutdown: CancellationToken,
     pub server: Option<tokio::task::JoinHandle<()>>,
@@ -40,7 +41,12 @@ impl PgHarness {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut NodeConfig)) -> PgHarness {
-        let shards = TestPostgres::start_many(2).await;
+        Self::start_on(2, adjust).await
+    }
+
+    /// `shard_count` shards, one user, the scenario collection loaded.
+    pub async fn start_on(shard_count: usize, adjust: impl FnOnce(&mut NodeConfig)) -> PgHarness {
+        let shards = TestPostgres::start_many(shard_count).await;
         let mut config = NodeConfig {
             shards: shards
                 .iter()
@@ -69,20 +75,37 @@ impl PgHarness {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let shutdown = CancellationToken::new();
+        let auth = Arc::new(auth);
         let server = docfusiondb::server::pg::PgServer::new(
             listener,
             node.engine().clone(),
-            Arc::new(auth),
+            auth.clone(),
             tls,
         );
         let server = tokio::spawn(server.serve(shutdown.clone(), Duration::from_secs(2)));
         PgHarness {
             shards,
             node,
+            auth,
             port,
             shutdown,
             server: Some(server),
         }
+    }
+
+    /// Serves the node's HTTP API on a loopback port too; returns its base URL.
+    pub async fn serve_http(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = docfusiondb::server::http::router(self.node.engine().clone(), self.auth.clone());
+        let shutdown = self.shutdown.clone();
+        tokio::spawn(async move {
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown.cancelled_owned())
+                .await;
+        });
+        format!("http://{addr}")
     }
 
     pub fn conn_string(&self, password: &str) -> String {

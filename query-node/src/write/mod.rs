@@ -209,7 +209,7 @@ impl Engine {
     }
 
     /// The table a statement writes to, re-discovered once when not known yet.
-    async fn table_for_write(&self, table: &str) -> Result<Arc<TableInfo>, SqlError> {
+    pub(crate) async fn table_for_write(&self, table: &str) -> Result<Arc<TableInfo>, SqlError> {
         if let Some(t) = self.catalog().table_info(table) {
             return Ok(t);
         }
@@ -459,20 +459,26 @@ impl Engine {
                         format!("{} cannot run inside a transaction block", d.tag),
                     ));
                 }
-                let mut txn = self.write_txn(Isolation::ReadCommitted);
-                let all: Vec<usize> = (0..self.shards().len()).collect();
-                match txn.batch_on(&all, &d.sql).await {
-                    Ok(()) => txn.commit().await?,
-                    Err(e) => {
-                        txn.rollback().await;
-                        return Err(e);
-                    }
-                }
-                self.catalog().refresh().await?;
+                self.run_ddl_everywhere(&d.sql).await?;
                 Ok(Outcome::Command(d.tag.to_string()))
             }
             WritePlan::Dml(d) => self.run_dml(session, d, params).await,
         }
+    }
+
+    /// Runs DDL on every shard in one transaction across them (two-phase commit over
+    /// several: all shards or none), then re-reads the catalog.
+    pub async fn run_ddl_everywhere(&self, sql: &str) -> Result<(), SqlError> {
+        let mut txn = self.write_txn(Isolation::ReadCommitted);
+        let all: Vec<usize> = (0..self.shards().len()).collect();
+        match txn.batch_on(&all, sql).await {
+            Ok(()) => txn.commit().await?,
+            Err(e) => {
+                txn.rollback().await;
+                return Err(e);
+            }
+        }
+        self.catalog().refresh().await
     }
 
     /// A new transaction over this engine's shards.

@@ -1,6 +1,8 @@
 //! The HTTP API: `POST /v1/sql` runs SQL and answers with JSON rows or an Arrow IPC stream;
 //! NDJSON documents are loaded with `POST /v1/collections/{name}/documents`;
-//! `GET /v1/collections` lists the collections. Those need credentials (basic or bearer).
+//! `GET /v1/collections` lists the collections; the document API (one document by id, with
+//! ETags, and collections created and described) is in [`documents`]. Those need
+//! credentials (basic or bearer).
 //! `GET /healthz`, `GET /readyz`, `GET /metrics` and `GET /openapi.json` are open.
 //!
 //! Every route is registered together with its OpenAPI description (`utoipa-axum`), so the
@@ -8,6 +10,7 @@
 
 mod arrow_stream;
 mod credentials;
+pub mod documents;
 pub mod openapi;
 mod status;
 
@@ -60,7 +63,15 @@ fn documented_routes(auth: Arc<Authenticator>) -> OpenApiRouter<HttpState> {
     let protected = OpenApiRouter::new()
         .routes(routes!(sql))
         .routes(routes!(list_collections))
+        .routes(documents::metered(routes!(documents::create_collection)))
+        .routes(documents::metered(routes!(documents::describe_collection)))
         .routes(routes!(load_documents))
+        .routes(documents::metered(routes!(
+            documents::get_document,
+            documents::put_document,
+            documents::patch_document,
+            documents::delete_document
+        )))
         .layer(axum::middleware::from_fn_with_state(
             auth,
             credentials::require_credentials,
@@ -119,23 +130,28 @@ const REALM: &str = "Basic realm=\"docfusiondb\"";
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let e = self.0;
-        let status = http_status(e.code);
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: e.code.to_string(),
-                message: e.message,
-                detail: e.detail,
-            },
-        };
-        let mut response = (status, axum::Json(body)).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(REALM));
-        }
-        response
+        let status = http_status(self.0.code);
+        error_response(status, self.0)
     }
+}
+
+/// The answer for error `e` with HTTP status `status`: an [`ErrorBody`], and the
+/// authentication challenge with a 401.
+fn error_response(status: StatusCode, e: SqlError) -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: e.code.to_string(),
+            message: e.message,
+            detail: e.detail,
+        },
+    };
+    let mut response = (status, axum::Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(REALM));
+    }
+    response
 }
 
 impl From<SqlError> for ApiError {
@@ -525,6 +541,12 @@ mod tests {
             ("post", "/v1/sql"),
             ("get", "/v1/collections"),
             ("post", "/v1/collections/{name}/documents"),
+            ("post", "/v1/collections"),
+            ("get", "/v1/collections/{name}"),
+            ("get", "/v1/collections/{name}/documents/{id}"),
+            ("put", "/v1/collections/{name}/documents/{id}"),
+            ("patch", "/v1/collections/{name}/documents/{id}"),
+            ("delete", "/v1/collections/{name}/documents/{id}"),
         ]
         .iter()
         .map(|(m, p)| (m.to_string(), p.to_string()))
@@ -541,6 +563,38 @@ mod tests {
             routes[&("get".into(), "/health".into())]["deprecated"],
             true
         );
+        // The document API documents its statuses and headers.
+        let put = &routes[&("put".into(), "/v1/collections/{name}/documents/{id}".into())];
+        let statuses: BTreeSet<&str> = put["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            statuses,
+            BTreeSet::from([
+                "200", "201", "400", "401", "404", "412", "413", "415", "503"
+            ])
+        );
+        assert!(
+            put["responses"]["200"]["headers"].get("ETag").is_some(),
+            "{put}"
+        );
+        assert!(
+            put["responses"]["401"]["headers"]
+                .get("WWW-Authenticate")
+                .is_some(),
+            "{put}"
+        );
+        let header_params: BTreeSet<&str> = put["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["in"] == "header")
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert_eq!(header_params, BTreeSet::from(["If-Match", "If-None-Match"]));
         let sql_ok = &routes[&("post".into(), "/v1/sql".into())]["responses"]["200"]["content"];
         assert!(sql_ok.get(ARROW_STREAM).is_some(), "{sql_ok}");
         assert_eq!(

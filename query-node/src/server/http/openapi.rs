@@ -64,6 +64,7 @@ impl Modify for SecuritySchemes {
     tags(
         (name = "sql", description = "Running SQL"),
         (name = "collections", description = "Collections and document loading"),
+        (name = "documents", description = "One document by id, with ETags from its version: GET, PUT (create or replace), PATCH (JSON merge patch), DELETE"),
         (name = "status", description = "Liveness, readiness, metrics and this document (no credentials)")
     )
 )]
