@@ -63,7 +63,7 @@ impl PgHarness {
         docfusiondb::load::create_collection(node.engine().shards(), "scenario")
             .await
             .unwrap();
-        docfusiondb::load::load_ndjson(node.engine().shards(), "scenario", SCENARIO_DOCS, "id", 1)
+        docfusiondb::load::load_ndjson(node.engine(), "scenario", SCENARIO_DOCS, "id", 1)
             .await
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -209,7 +209,7 @@ impl Engine {
     }
 
     /// The table a statement writes to, re-discovered once when not known yet.
-    async fn table_for_write(&self, table: &str) -> Result<Arc<TableInfo>, SqlError> {
+    pub(crate) async fn table_for_write(&self, table: &str) -> Result<Arc<TableInfo>, SqlError> {
         if let Some(t) = self.catalog().table_info(table) {
             return Ok(t);
         }
