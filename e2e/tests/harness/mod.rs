@@ -40,7 +40,12 @@ impl PgHarness {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut NodeConfig)) -> PgHarness {
-        let shards = TestPostgres::start_many(2).await;
+        Self::start_sharded_with(2, adjust).await
+    }
+
+    /// `n` shards, one user, the scenario collection loaded.
+    pub async fn start_sharded_with(n: usize, adjust: impl FnOnce(&mut NodeConfig)) -> PgHarness {
+        let shards = TestPostgres::start_many(n).await;
         let mut config = NodeConfig {
             shards: shards
                 .iter()

@@ -116,7 +116,7 @@ fn check_input(input: &Path, id_field: &str, skip_lines: u64) -> anyhow::Result<
             {
                 bad.push(BadLine {
                     line,
-                    reason: e.message,
+                    reason: format!("ERROR {}: {}", e.code, e.message),
                 });
             }
             Ok(())

@@ -64,13 +64,26 @@ pub fn parse_copy(sql: &str) -> Option<Result<CopyCommand, SqlError>> {
         }
         (true, _) => return None,
     }
-    if !values.is_empty() {
+    if !values.is_empty() || more_after_semicolon(sql) {
         return Some(Err(SqlError::new(
             sqlstate::FEATURE_NOT_SUPPORTED,
             "COPY … FROM STDIN must be the last statement of its query: send the data as COPY data, not inline",
         )));
     }
     Some(command(source, options, legacy_options))
+}
+
+/// True when `sql` has anything but whitespace after its first `;` (the Postgres grammar
+/// reads what follows `COPY … FROM STDIN;` as inline data, and drops it).
+fn more_after_semicolon(sql: &str) -> bool {
+    use datafusion::sql::sqlparser::tokenizer::{Token, Tokenizer};
+    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize() else {
+        return false;
+    };
+    tokens
+        .iter()
+        .skip_while(|t| **t != Token::SemiColon)
+        .any(|t| !matches!(t, Token::SemiColon | Token::Whitespace(_) | Token::EOF))
 }
 
 fn command(

@@ -55,7 +55,7 @@ pub fn read_document<'a>(text: &'a str, id_field: &str) -> Result<Doc<'a>, SqlEr
     let shape = outline(text, id_field).map_err(|e| {
         let mut err = SqlError::from(e);
         if let Some(column) = json_error_column(text) {
-            err.message = format!("column {column}: {}", err.message);
+            err.message = format!("position {column}: {}", err.message);
         }
         err
     })?;
@@ -130,9 +130,9 @@ pub fn prepare_document(line: &str, id_field: &str, line_no: u64) -> Result<Prep
     })
 }
 
-/// `e` with its message prefixed by `line N` (`line N, column C` when it names a column).
+/// `e` with its message prefixed by `line N` (`line N, position P` when it names a position).
 pub fn at_line(e: SqlError, line_no: u64) -> SqlError {
-    let message = if e.message.starts_with("column ") {
+    let message = if e.message.starts_with("position ") {
         format!("line {line_no}, {}", e.message)
     } else {
         format!("line {line_no}: {}", e.message)
@@ -209,10 +209,10 @@ mod tests {
     fn bad_lines_name_their_line_number_and_column() {
         let e = prepare_document("{\"a\": tru}", "id", 17).unwrap_err();
         assert_eq!(e.code, "22P02");
-        // serde_json places the fault at column 8 (the `tru` token ends there).
+        // serde_json places the fault at column 10: `}` where the `e` of `true` should be.
         assert!(
             e.message
-                .starts_with("line 17, column 8: invalid input syntax for type json"),
+                .starts_with("line 17, position 10: invalid input syntax for type json"),
             "{}",
             e.message
         );

@@ -358,11 +358,11 @@ fn not_utf8(line_no: u64, e: std::str::Utf8Error) -> SqlError {
 mod tests {
     use super::*;
 
-    /// Everything `reader` reads from `chunks`: (line, id, text) or (line, error).
-    fn read_all(
-        mut reader: DocReader,
-        chunks: &[&[u8]],
-    ) -> Vec<Result<(u64, String, String), (u64, String, String)>> {
+    /// One line as read: (line, id, text), or (line, SQLSTATE, message).
+    type Read = Result<(u64, String, String), (u64, String, String)>;
+
+    /// Everything `reader` reads from `chunks`.
+    fn read_all(mut reader: DocReader, chunks: &[&[u8]]) -> Vec<Read> {
         let mut out = Vec::new();
         let mut on = |line: u64, doc: Result<Doc<'_>, SqlError>| {
             out.push(match doc {
@@ -433,7 +433,7 @@ mod tests {
         options.header = true;
         let input = "id,doc\n\
                      k1,\"{\"\"a\"\": 1}\"\n\
-                     k2,\"{\"\"s\"\": \"\"two\nlines\"\"}\"\n\
+                     k2,\"{\"\"s\"\": 1,\n\"\"t\"\": 2}\"\n\
                      ,\"{}\"\n\
                      k4,\"{\"\"a\"\": }\"\n\
                      k5\n";
@@ -442,10 +442,7 @@ mod tests {
             &[input.as_bytes()],
         );
         assert_eq!(got[0], Ok((2, "k1".into(), "{\"a\": 1}".into())));
-        assert_eq!(
-            got[1],
-            Ok((3, "k2".into(), "{\"s\": \"two\nlines\"}".into()))
-        );
+        assert_eq!(got[1], Ok((3, "k2".into(), "{\"s\": 1,\n\"t\": 2}".into())));
         assert_eq!(got[2].clone().unwrap_err().1, "23502");
         assert_eq!(got[2].clone().unwrap_err().0, 5);
         let bad_json = got[3].clone().unwrap_err();

@@ -840,7 +840,13 @@ impl Connection {
         types: &[Option<Type>],
     ) -> PgWireResult<Option<Stmt>> {
         if let Some(copy) = crate::load::copy::parse_copy(sql) {
-            return Ok(Some(Stmt::Copy(Arc::new(copy.map_err(user_error)?))));
+            let command = copy.map_err(user_error)?;
+            // As Postgres does, a missing collection fails the Parse, before a client
+            // (tokio-postgres' copy_in) starts streaming data.
+            crate::load::ingest::check_target(&self.shared.engine, &command.collection)
+                .await
+                .map_err(user_error)?;
+            return Ok(Some(Stmt::Copy(Arc::new(command))));
         }
         let mut statements = self.shared.engine.parse(sql).map_err(user_error)?;
         if statements.len() > 1 {
