@@ -1,11 +1,13 @@
 //! The benchmark harness as a library: the servers of a run, the shared data set, the
-//! analytic-query comparison (`docfusion-bench`) and the point-read load (`docfusion-pointreads`).
+//! analytic-query comparison (`docfusion-bench`), the point-read load (`docfusion-pointreads`)
+//! and bulk ingest (`docfusion-ingest`).
 
 pub mod cluster;
 pub mod compare;
 pub mod cpu;
 pub mod dataset;
 pub mod exit;
+pub mod ingest;
 pub mod measure;
 pub mod pointreads;
 pub mod queries;
