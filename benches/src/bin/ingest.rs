@@ -90,6 +90,18 @@ async fn run(args: Args) -> Result<bool> {
     .await?;
     ingest::expect_rows("PostgreSQL", rows, args.docs)?;
     eprintln!("  {:.1} s", pg_elapsed.as_secs_f64());
+    let postgres = Side {
+        elapsed: pg_elapsed,
+        content: ingest::content(&baseline).await?,
+    };
+    // Disk is the limit at 1M documents: the baseline's copy is checked, then freed.
+    baseline
+        .batch_execute(&format!("DROP TABLE {COLLECTION}; CHECKPOINT"))
+        .await
+        .context("dropping the baseline table")?;
+    tokio::fs::remove_file(&inputs.rows)
+        .await
+        .context("removing the baseline's input")?;
 
     eprintln!("DocFusionDB: COPY {COLLECTION} FROM STDIN (NDJSON)…");
     let (rows, df_elapsed) = ingest::copy_file(
@@ -102,10 +114,6 @@ async fn run(args: Args) -> Result<bool> {
     eprintln!("  {:.1} s", df_elapsed.as_secs_f64());
 
     eprintln!("checking counts and checksums…");
-    let postgres = Side {
-        elapsed: pg_elapsed,
-        content: ingest::content(&baseline).await?,
-    };
     let mut held = ingest::Content::default();
     for dsn in servers.shard_dsns() {
         let shard = setup::connect(&dsn, "a shard").await?;
