@@ -169,7 +169,9 @@ async fn serve_from_config_then_load_and_query_with_the_cli() {
         assert!(!o.status.success() && err.contains("ERROR 28P01") && err.contains("was refused"), "{err}");
         // The password itself works through the flag and the environment.
         let password = std::fs::read_to_string(dir.path().join("data/password")).unwrap();
-        let o = run(&["sql", "SELECT 7 AS n", "--node", &node, "--password", password.trim(), "--data-dir", "/nonexistent", "--json"]);
+        // `--password=…`: a generated password may start with '-'.
+        let flag = format!("--password={}", password.trim());
+        let o = run(&["sql", "SELECT 7 AS n", "--node", &node, &flag, "--data-dir", "/nonexistent", "--json"]);
         assert!(o.status.success(), "{}", text(&o));
         let o = Command::new(BIN)
             .args(["sql", "SELECT 8 AS n", "--node", &node, "--json"])
