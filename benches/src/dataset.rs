@@ -128,7 +128,7 @@ async fn load_into_docfusion(engine: &Engine, docs: &[Value], first_index: u64) 
             ndjson.push('\n');
         }
         let first_line = first_index + (chunk_index * LOAD_CHUNK) as u64 + 1;
-        docfusiondb::load::load_ndjson(engine.shards(), COLLECTION, &ndjson, "id", first_line)
+        docfusiondb::load::load_ndjson(engine, COLLECTION, &ndjson, "id", first_line)
             .await
             .map_err(|e| anyhow::anyhow!("load_ndjson: {}: {}", e.code, e.message))?;
     }

@@ -1,12 +1,14 @@
 //! The benchmark harness as a library: the servers of a run, the shared data set, the
 //! analytic-query comparison (`docfusion-bench`), the point-read load
-//! (`docfusion-pointreads`) and the single-document write load (`docfusion-writes`).
+//! (`docfusion-pointreads`), the single-document write load (`docfusion-writes`) and bulk
+//! ingest (`docfusion-ingest`).
 
 pub mod cluster;
 pub mod compare;
 pub mod cpu;
 pub mod dataset;
 pub mod exit;
+pub mod ingest;
 pub mod measure;
 pub mod pointreads;
 pub mod queries;

@@ -48,7 +48,7 @@ impl Answer {
 }
 
 async fn start() -> Api {
-    let h = PgHarness::start_on(SHARDS, |_| {}).await;
+    let h = PgHarness::start_sharded_with(SHARDS, |_| {}).await;
     let base = h.serve_http().await;
     Api {
         h,

@@ -385,7 +385,7 @@ async fn a_transaction_block_reads_one_snapshot() {
     let more = (0..20)
         .map(|i| format!("{{\"id\": \"new-{i}\", \"name\": \"N{i}\"}}\n"))
         .collect::<String>();
-    docfusiondb::load::load_ndjson(h.node.engine().shards(), "scenario", &more, "id", 1)
+    docfusiondb::load::load_ndjson(h.node.engine(), "scenario", &more, "id", 1)
         .await
         .unwrap();
     let inside: i64 = tx.query_one(count, &[]).await.unwrap().get(0);

@@ -14,6 +14,7 @@ pub mod jsonb;
 pub mod jsonpath;
 pub mod numeric;
 pub mod operators;
+pub mod outline;
 pub mod output;
 mod parser;
 pub mod path_update;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use docfusiondb::cli::{client, demo, serve};
+use docfusiondb::cli::{client, demo, load, serve};
 
 #[derive(Parser)]
 #[command(
@@ -74,10 +74,14 @@ enum Command {
         auth: AuthArgs,
     },
     /// Load an NDJSON file (one document per line) into a collection, creating it if needed.
+    ///
+    /// Every line is checked first: a bad line stops the load before anything is written
+    /// (unless --skip-bad). Batches are committed as they go; if the load stops, it says
+    /// which lines are loaded and the --skip-lines command that resumes it.
     Load {
         /// Collection name.
         collection: String,
-        /// NDJSON file.
+        /// NDJSON file; `-` reads standard input.
         file: PathBuf,
         /// Field holding each document's id (a UUIDv7 is generated where absent).
         #[arg(long, default_value = "id")]
@@ -85,12 +89,16 @@ enum Command {
         /// The node's HTTP address.
         #[arg(long, env = "DOCFUSION_NODE", default_value = client::DEFAULT_NODE)]
         node: String,
-        /// Lines per request.
-        #[arg(long, default_value_t = 5000)]
+        /// Lines per request (each request is one transaction).
+        #[arg(long, default_value_t = 50_000)]
         batch_lines: usize,
         /// Skip this many lines first (to resume a load that stopped).
         #[arg(long, default_value_t = 0)]
         skip_lines: u64,
+        /// Report bad lines (number and reason) and load the others, instead of loading
+        /// nothing.
+        #[arg(long)]
+        skip_bad: bool,
         #[command(flatten)]
         auth: AuthArgs,
     },
@@ -188,20 +196,28 @@ async fn main() -> anyhow::Result<()> {
             node,
             batch_lines,
             skip_lines,
+            skip_bad,
             auth,
         } => {
-            let credentials = auth.credentials()?;
-            let n = client::load_file(
-                &node,
-                &credentials,
-                &collection,
-                &file,
-                &id_field,
-                batch_lines.max(1),
+            let summary = load::load(load::LoadOptions {
+                node,
+                credentials: auth.credentials()?,
+                collection: collection.clone(),
+                input: file,
+                id_field,
+                batch_lines: batch_lines.max(1),
                 skip_lines,
-            )
+                skip_bad,
+            })
             .await?;
-            println!("loaded {n} documents into {collection}");
+            if summary.skipped > 0 {
+                println!(
+                    "loaded {} documents into {collection}; skipped {} bad lines",
+                    summary.loaded, summary.skipped
+                );
+            } else {
+                println!("loaded {} documents into {collection}", summary.loaded);
+            }
             Ok(())
         }
         Command::Demo {

@@ -147,16 +147,16 @@ async fn serve_from_config_then_load_and_query_with_the_cli() {
         let out = String::from_utf8_lossy(&o.stdout).to_string();
         assert!(o.status.success() && out.contains("ShardScanExec") && out.contains("output_rows"), "{}", text(&o));
 
-        // A bad line stops the load, names the line, writes nothing of its batch, says how to resume.
+        // A bad line stops the load before anything is sent: it names the line, and the
+        // collection is not even created.
         let bad = dir.path().join("bad.ndjson");
         std::fs::write(&bad, "{\"id\": \"b1\"}\n{\"id\": \"b2\"}\n{\"id\": \"b3\", oops}\n{\"id\": \"b4\"}\n").unwrap();
         let o = run(&["load", "more", bad.to_str().unwrap(), "--node", &node, "--data-dir", &data]);
         assert!(!o.status.success());
         let err = String::from_utf8_lossy(&o.stderr).to_string();
-        assert!(err.contains("22P02") && err.contains("line 3") && err.contains("--skip-lines 0"), "{err}");
-        let o = run(&["sql", "SELECT count(*) FROM more", "--node", &node, "--data-dir", &data, "--json"]);
-        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        assert_eq!(v["rows"], serde_json::json!([[0]]), "nothing of the failed batch was written");
+        assert!(err.contains("22P02") && err.contains("line 3") && err.contains("nothing was loaded"), "{err}");
+        let o = run(&["sql", "SELECT count(*) FROM more", "--node", &node, "--data-dir", &data]);
+        assert!(String::from_utf8_lossy(&o.stderr).contains("ERROR 42P01"), "{}", text(&o));
 
         // Without the password the node refuses, and the CLI says how to pass one.
         let o = run(&["sql", "SELECT 1", "--node", &node, "--data-dir", "/nonexistent"]);
@@ -169,7 +169,9 @@ async fn serve_from_config_then_load_and_query_with_the_cli() {
         assert!(!o.status.success() && err.contains("ERROR 28P01") && err.contains("was refused"), "{err}");
         // The password itself works through the flag and the environment.
         let password = std::fs::read_to_string(dir.path().join("data/password")).unwrap();
-        let o = run(&["sql", "SELECT 7 AS n", "--node", &node, "--password", password.trim(), "--data-dir", "/nonexistent", "--json"]);
+        // `--password=…`: a generated password may start with '-'.
+        let flag = format!("--password={}", password.trim());
+        let o = run(&["sql", "SELECT 7 AS n", "--node", &node, &flag, "--data-dir", "/nonexistent", "--json"]);
         assert!(o.status.success(), "{}", text(&o));
         let o = Command::new(BIN)
             .args(["sql", "SELECT 8 AS n", "--node", &node, "--json"])
@@ -185,6 +187,179 @@ async fn serve_from_config_then_load_and_query_with_the_cli() {
         let o = run(&["sql", "SELECT * FROM nope", "--node", &node, "--data-dir", &data]);
         assert!(!o.status.success());
         assert!(String::from_utf8_lossy(&o.stderr).contains("ERROR 42P01"), "{}", text(&o));
+
+        assert!(terminate(child).success(), "SIGTERM must exit 0");
+    })
+    .await
+    .unwrap();
+}
+
+/// `count(*)` and the sorted ids of `collection`, through the CLI's `sql`.
+fn ids_of(node: &str, data: &str, collection: &str) -> serde_json::Value {
+    let sql = format!("SELECT count(*), string_agg(id, ',' ORDER BY id) FROM {collection}");
+    let o = run(&["sql", &sql, "--node", node, "--data-dir", data, "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json output");
+    v["rows"][0].clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn load_checks_every_line_first_skips_bad_ones_and_resumes() {
+    let shards = start_servers(2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let http = format!("127.0.0.1:{}", free_port());
+    let node = format!("http://{http}");
+    let config = write_config(
+        dir.path(),
+        &shards.iter().map(|s| s.dsn()).collect::<Vec<_>>(),
+        &http,
+    );
+    let data = dir.path().join("data").display().to_string();
+    let postgres = format!("127.0.0.1:{}", free_port());
+    tokio::task::spawn_blocking(move || {
+        let mut child = spawn_serve(&["--config", &config, "--postgres", &postgres]);
+        wait_healthy(&mut child, &node);
+        let write = |name: &str, lines: &[&str]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+            path.display().to_string()
+        };
+
+        // Line 4 is bad: nothing is loaded, the line is named.
+        let ten: Vec<String> = (1..=10)
+            .map(|i| format!("{{\"id\": \"k{i:02}\"}}"))
+            .collect();
+        let mut lines: Vec<&str> = ten.iter().map(String::as_str).collect();
+        lines[3] = "{\"id\": \"k04\", }";
+        let file = write("ten.ndjson", &lines);
+        let o = run(&["load", "ten", &file, "--node", &node, "--data-dir", &data]);
+        assert!(!o.status.success(), "{}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(
+            err.contains("ERROR 22P02: line 4, position")
+                && err.contains("1 bad line(s)")
+                && err.contains("nothing was loaded"),
+            "{err}"
+        );
+        let o = run(&[
+            "sql",
+            "SELECT count(*) FROM ten",
+            "--node",
+            &node,
+            "--data-dir",
+            &data,
+        ]);
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("ERROR 42P01"),
+            "{}",
+            text(&o)
+        );
+
+        // --skip-bad reports it and loads the other nine.
+        let o = run(&[
+            "load",
+            "ten",
+            &file,
+            "--node",
+            &node,
+            "--data-dir",
+            &data,
+            "--skip-bad",
+            "--batch-lines",
+            "4",
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout)
+                .contains("loaded 9 documents into ten; skipped 1 bad lines"),
+            "{}",
+            text(&o)
+        );
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("skipped: ERROR 22P02: line 4"),
+            "{}",
+            text(&o)
+        );
+        let expected: Vec<String> = (1..=10)
+            .filter(|i| *i != 4)
+            .map(|i| format!("k{i:02}"))
+            .collect();
+        assert_eq!(
+            ids_of(&node, &data, "ten"),
+            serde_json::json!([9, expected.join(",")])
+        );
+
+        // A batch the node refuses (line 7 repeats the id of line 2): the batches before it
+        // stay loaded, and the message says how to resume.
+        let nine: Vec<String> = (1..=9).map(|i| format!("{{\"id\": \"r{i}\"}}")).collect();
+        let mut lines: Vec<&str> = nine.iter().map(String::as_str).collect();
+        lines[6] = "{\"id\": \"r2\"}";
+        let file = write("nine.ndjson", &lines);
+        let o = run(&[
+            "load",
+            "nine",
+            &file,
+            "--node",
+            &node,
+            "--data-dir",
+            &data,
+            "--batch-lines",
+            "3",
+        ]);
+        assert!(!o.status.success(), "{}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr).to_string();
+        assert!(
+            err.contains("ERROR 23505") && err.contains("\"r2\""),
+            "{err}"
+        );
+        assert!(
+            err.contains("lines 1-6 are loaded; lines 7-9 were not"),
+            "{err}"
+        );
+        let resume = format!("docfusiondb load nine {file} --skip-lines 6 --node {node}");
+        assert!(err.contains(&resume), "{err}");
+        assert_eq!(
+            ids_of(&node, &data, "nine"),
+            serde_json::json!([6, "r1,r2,r3,r4,r5,r6"])
+        );
+        // Fixed, and resumed with the command it printed.
+        lines[6] = "{\"id\": \"r7\"}";
+        let file = write("nine.ndjson", &lines);
+        let o = run(&[
+            "load",
+            "nine",
+            &file,
+            "--skip-lines",
+            "6",
+            "--node",
+            &node,
+            "--data-dir",
+            &data,
+            "--batch-lines",
+            "3",
+        ]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("loaded 3 documents into nine"),
+            "{}",
+            text(&o)
+        );
+        assert_eq!(
+            ids_of(&node, &data, "nine"),
+            serde_json::json!([9, "r1,r2,r3,r4,r5,r6,r7,r8,r9"])
+        );
+
+        // Standard input.
+        let o = Command::new(BIN)
+            .args(["load", "piped", "-", "--node", &node, "--data-dir", &data])
+            .stdin(Stdio::from(std::fs::File::open(&file).unwrap()))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        assert_eq!(
+            ids_of(&node, &data, "piped"),
+            serde_json::json!([9, "r1,r2,r3,r4,r5,r6,r7,r8,r9"])
+        );
 
         assert!(terminate(child).success(), "SIGTERM must exit 0");
     })

@@ -41,12 +41,12 @@ impl PgHarness {
     }
 
     pub async fn start_with(adjust: impl FnOnce(&mut NodeConfig)) -> PgHarness {
-        Self::start_on(2, adjust).await
+        Self::start_sharded_with(2, adjust).await
     }
 
-    /// `shard_count` shards, one user, the scenario collection loaded.
-    pub async fn start_on(shard_count: usize, adjust: impl FnOnce(&mut NodeConfig)) -> PgHarness {
-        let shards = TestPostgres::start_many(shard_count).await;
+    /// `n` shards, one user, the scenario collection loaded.
+    pub async fn start_sharded_with(n: usize, adjust: impl FnOnce(&mut NodeConfig)) -> PgHarness {
+        let shards = TestPostgres::start_many(n).await;
         let mut config = NodeConfig {
             shards: shards
                 .iter()
@@ -69,7 +69,7 @@ impl PgHarness {
         docfusiondb::load::create_collection(node.engine().shards(), "scenario")
             .await
             .unwrap();
-        docfusiondb::load::load_ndjson(node.engine().shards(), "scenario", SCENARIO_DOCS, "id", 1)
+        docfusiondb::load::load_ndjson(node.engine(), "scenario", SCENARIO_DOCS, "id", 1)
             .await
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -1,12 +1,11 @@
 //! The CLI's client of a running node's HTTP API (`docfusiondb sql`, `docfusiondb load`).
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, bail};
-use indicatif::{ProgressBar, ProgressStyle};
+use anyhow::Context;
 
+use crate::cli::load::{BatchFailure, LoadOptions};
 use crate::cli::table::format_table;
 
 /// Default address of a node's HTTP API.
@@ -181,87 +180,51 @@ pub fn response_table(response: &serde_json::Value) -> String {
     text
 }
 
-/// Loads the NDJSON file at `path` into `collection` in chunks of `batch_lines` lines,
-/// showing progress. On failure, says which line stopped it and how to resume.
-pub async fn load_file(
-    node: &str,
-    credentials: &Credentials,
-    collection: &str,
-    path: &Path,
-    id_field: &str,
-    batch_lines: usize,
-    skip_lines: u64,
-) -> anyhow::Result<u64> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let bar = ProgressBar::new(size);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] [{wide_bar}] {bytes}/{total_bytes} ({bytes_per_sec}) {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+/// Sends one batch of NDJSON lines (the first numbered `first_line`) to the node, which
+/// loads it as one transaction; returns the documents inserted.
+pub async fn send_batch(
+    options: &LoadOptions,
+    body: Vec<u8>,
+    first_line: u64,
+) -> Result<u64, BatchFailure> {
+    let failed = |error: anyhow::Error, unanswered: bool| BatchFailure { error, unanswered };
+    let url = format!(
+        "{}/v1/collections/{}/documents?id_field={}&first_line={first_line}",
+        options.node,
+        urlencode(&options.collection),
+        urlencode(&options.id_field)
     );
-    let reader = BufReader::new(file);
-    let http = client()?;
-    let mut chunk = String::new();
-    let mut chunk_first_line = skip_lines + 1;
-    let mut chunk_lines = 0usize;
-    let mut loaded = 0u64;
-    let mut line_no = 0u64;
-    let mut lines = reader.lines();
-    loop {
-        let next = lines.next();
-        let at_end = next.is_none();
-        if let Some(line) = next {
-            let line = line.with_context(|| {
-                format!("cannot read {} at line {}", path.display(), line_no + 1)
-            })?;
-            line_no += 1;
-            bar.inc(line.len() as u64 + 1);
-            if line_no <= skip_lines {
-                continue;
-            }
-            chunk.push_str(&line);
-            chunk.push('\n');
-            chunk_lines += 1;
-        }
-        if chunk_lines > 0 && (chunk_lines >= batch_lines || at_end) {
-            let url = format!(
-                "{node}/v1/collections/{collection}/documents?id_field={}&first_line={chunk_first_line}",
-                urlencode(id_field)
-            );
-            let request = http
-                .post(url)
-                .header("content-type", "application/x-ndjson")
-                .body(std::mem::take(&mut chunk));
-            let response = credentials
-                .apply(request)
-                .send()
-                .await
-                .map_err(|e| unreachable(node, e))?;
-            let status = response.status();
-            let body = response.text().await?;
-            if !status.is_success() {
-                bar.abandon();
-                let resume = chunk_first_line - 1;
-                bail!(
-                    "{}\nlines 1-{resume} are loaded; lines {chunk_first_line}-{line_no} were not. Fix the file and resume with --skip-lines {resume}",
-                    failure(credentials, status, &body)
-                );
-            }
-            let v: serde_json::Value = serde_json::from_str(&body)?;
-            loaded += v["inserted"].as_u64().unwrap_or(0);
-            bar.set_message(format!("{loaded} documents"));
-            chunk_first_line = line_no + 1;
-            chunk_lines = 0;
-        }
-        if at_end {
-            break;
-        }
+    let http = client().map_err(|e| failed(e, false))?;
+    let request = http
+        .post(url)
+        .header("content-type", "application/x-ndjson")
+        .body(body);
+    let response = options
+        .credentials
+        .apply(request)
+        .send()
+        .await
+        // A connection that never opened sent nothing; past that, whether the node
+        // committed the batch is unknown.
+        .map_err(|e| {
+            let unanswered = !e.is_connect();
+            failed(unreachable(&options.node, e), unanswered)
+        })?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| failed(anyhow::anyhow!("the node's answer was cut: {e}"), true))?;
+    if !status.is_success() {
+        return Err(failed(failure(&options.credentials, status, &text), false));
     }
-    bar.finish_with_message(format!("{loaded} documents"));
-    Ok(loaded)
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        failed(
+            anyhow::anyhow!("the node sent invalid JSON ({e}): {text}"),
+            true,
+        )
+    })?;
+    Ok(v["inserted"].as_u64().unwrap_or(0))
 }
 
 fn urlencode(s: &str) -> String {

@@ -109,14 +109,7 @@ async fn load_sample(engine: &Engine, from: usize, to: usize, seed: u64) -> anyh
             chunk.push_str(&docfusion_sample::listing(seed, i as u64).to_string());
             chunk.push('\n');
         }
-        crate::load::load_ndjson(
-            engine.shards(),
-            DEMO_COLLECTION,
-            &chunk,
-            "id",
-            start as u64 + 1,
-        )
-        .await?;
+        crate::load::load_ndjson(engine, DEMO_COLLECTION, &chunk, "id", start as u64 + 1).await?;
         bar.inc((end - start) as u64);
         start = end;
     }

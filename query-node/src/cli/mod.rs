@@ -2,5 +2,6 @@
 
 pub mod client;
 pub mod demo;
+pub mod load;
 pub mod serve;
 pub mod table;

@@ -53,7 +53,7 @@ pub async fn load(engine: &Engine, collection: &str, docs: &[String]) {
     docfusiondb::load::create_collection(engine.shards(), collection)
         .await
         .expect("create collection");
-    docfusiondb::load::load_ndjson(engine.shards(), collection, &docs.join("\n"), "id", 1)
+    docfusiondb::load::load_ndjson(engine, collection, &docs.join("\n"), "id", 1)
         .await
         .expect("load");
     engine.catalog().refresh().await.expect("refresh");

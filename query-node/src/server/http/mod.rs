@@ -9,6 +9,7 @@
 //! document served at `/openapi.json` cannot miss a route.
 
 mod arrow_stream;
+mod bulk_load;
 mod credentials;
 pub mod documents;
 pub mod openapi;
@@ -18,12 +19,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use datafusion::scalar::ScalarValue;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -65,7 +66,7 @@ fn documented_routes(auth: Arc<Authenticator>) -> OpenApiRouter<HttpState> {
         .routes(routes!(list_collections))
         .routes(documents::metered(routes!(documents::create_collection)))
         .routes(documents::metered(routes!(documents::describe_collection)))
-        .routes(routes!(load_documents))
+        .routes(routes!(bulk_load::load_documents))
         .routes(documents::metered(routes!(
             documents::get_document,
             documents::put_document,
@@ -123,7 +124,7 @@ pub struct ErrorDetail {
     pub detail: Option<String>,
 }
 
-struct ApiError(SqlError);
+pub(crate) struct ApiError(SqlError);
 
 /// The realm clients are asked to authenticate for.
 const REALM: &str = "Basic realm=\"docfusiondb\"";
@@ -414,95 +415,6 @@ pub struct CollectionEntry {
     /// `collection` (documents) or `table` (relational).
     #[schema(example = "collection")]
     pub kind: String,
-}
-
-/// Query parameters of the load endpoint.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct LoadParams {
-    /// Field holding the document id (default `id`; a UUIDv7 is generated where absent).
-    #[serde(default = "default_id_field")]
-    pub id_field: String,
-    /// Line number of the body's first line, for error messages of chunked loads (default 1).
-    #[serde(default = "default_first_line")]
-    pub first_line: u64,
-}
-
-fn default_id_field() -> String {
-    "id".to_string()
-}
-
-fn default_first_line() -> u64 {
-    1
-}
-
-/// Answer of the load endpoint.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct LoadReport {
-    /// The collection.
-    pub collection: String,
-    /// True when this request created it.
-    pub created: bool,
-    /// Documents inserted.
-    pub inserted: u64,
-    /// Documents inserted per shard name.
-    pub per_shard: std::collections::BTreeMap<String, u64>,
-}
-
-/// Loads NDJSON documents (one object per line) into a collection, creating it if needed.
-/// A bad line rejects the whole body and names the line.
-#[utoipa::path(
-    post,
-    path = "/v1/collections/{name}/documents",
-    tag = "collections",
-    params(
-        ("name" = String, Path, description = "Collection name (lower case letters, digits, _)"),
-        LoadParams
-    ),
-    request_body(content = String, content_type = "application/x-ndjson", description = "One JSON object per line"),
-    security(("basic" = []), ("bearer" = [])),
-    responses(
-        (status = 200, description = "Documents loaded", body = LoadReport),
-        (status = 400, description = "A bad line (its number in the message), a bad collection name (42602) or a duplicate id (23505); nothing of the body is written", body = ErrorBody),
-        (status = 401, description = "Missing or wrong credentials (SQLSTATE 28000 or 28P01)", body = ErrorBody,
-            headers(("WWW-Authenticate" = String, description = "Basic realm=\"docfusiondb\""))),
-        (status = 413, description = "Body over `limits.max_body_bytes`"),
-        (status = 503, description = "A shard is unavailable", body = ErrorBody),
-    )
-)]
-async fn load_documents(
-    State(state): State<HttpState>,
-    Path(name): Path<String>,
-    params: Result<Query<LoadParams>, axum::extract::rejection::QueryRejection>,
-    body: String,
-) -> Result<Response, ApiError> {
-    let Query(params) = params.map_err(|e| {
-        SqlError::new(
-            sqlstate::INVALID_PARAMETER_VALUE,
-            format!("invalid query string: {}", e.body_text()),
-        )
-    })?;
-    let engine = &state.engine;
-    let created = crate::load::create_collection(engine.shards(), &name).await?;
-    if created {
-        engine.catalog().refresh().await?;
-    }
-    let report = crate::load::load_ndjson(
-        engine.shards(),
-        &name,
-        &body,
-        &params.id_field,
-        params.first_line,
-    )
-    .await?;
-    Ok(axum::Json(LoadReport {
-        collection: name,
-        created,
-        inserted: report.inserted,
-        per_shard: report.per_shard,
-    })
-    .into_response())
 }
 
 #[cfg(test)]

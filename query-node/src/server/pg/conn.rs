@@ -1,6 +1,7 @@
 //! One Postgres connection: authentication (SCRAM-SHA-256 against verifiers, or trust on
-//! loopback), its own [`Session`], the simple and extended query protocols, cancellation and
-//! statement timeouts.
+//! loopback), its own [`Session`], the simple and extended query protocols, `COPY … FROM
+//! STDIN` (streamed into the shards as the data arrives), cancellation and statement
+//! timeouts.
 
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -17,9 +18,12 @@ use pgwire::api::auth::{
     save_startup_parameters_to_metadata,
 };
 use pgwire::api::cancel::CancelHandler;
+use pgwire::api::copy::CopyHandler;
 use pgwire::api::portal::{Format, Portal};
 use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
-use pgwire::api::results::{DataRowEncoder, FieldFormat, FieldInfo, QueryResponse, Response, Tag};
+use pgwire::api::results::{
+    CopyResponse, DataRowEncoder, FieldFormat, FieldInfo, QueryResponse, Response, Tag,
+};
 use pgwire::api::stmt::{QueryParser, StoredStatement};
 use pgwire::api::store::PortalStore;
 use pgwire::api::{
@@ -28,6 +32,7 @@ use pgwire::api::{
 };
 use pgwire::error::{ErrorInfo, PgWireError, PgWireResult};
 use pgwire::messages::cancel::CancelRequest;
+use pgwire::messages::copy::{CopyData, CopyDone, CopyFail};
 use pgwire::messages::startup::{Authentication, SecretKey};
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage, ProtocolVersion};
 use tokio::sync::watch;
@@ -38,8 +43,11 @@ use super::{SERVER_VERSION, Shared};
 use crate::auth::ScramExchange;
 use crate::engine::{CATALOG, QueryOutput};
 use crate::error::{SqlError, sqlstate};
+use crate::load::Ingest;
+use crate::load::copy::CopyCommand;
 use crate::metrics::metrics;
 use crate::session::{Outcome, Prepared, Session, TxnState};
+use crate::write::{Isolation, WriteTxn};
 
 /// Why a running statement was stopped.
 const CANCEL_USER: u8 = 1;
@@ -150,8 +158,42 @@ impl ServerParameterProvider for Parameters {
 
 /// A parsed and planned statement of the extended protocol.
 #[derive(Debug, Clone)]
-pub struct Stmt {
-    prepared: Arc<Prepared>,
+pub enum Stmt {
+    /// SQL the engine runs.
+    Sql(Arc<Prepared>),
+    /// `COPY … FROM STDIN`, run by the connection as the client sends its data.
+    Copy(Arc<CopyCommand>),
+}
+
+impl Stmt {
+    /// The result columns (none for COPY).
+    fn schema(&self) -> SchemaRef {
+        match self {
+            Stmt::Sql(p) => p.schema.clone(),
+            Stmt::Copy(_) => Arc::new(datafusion::arrow::datatypes::Schema::empty()),
+        }
+    }
+}
+
+/// A `COPY … FROM STDIN` in progress on a connection.
+struct CopyIn {
+    ingest: Ingest,
+    /// The COPY's own transaction; `None` inside a transaction block (the block's is used).
+    own: Option<WriteTxn>,
+    token: CancellationToken,
+    started: Instant,
+}
+
+/// The transaction a COPY writes in: its own, or the session's block.
+fn copy_txn<'a>(
+    own: &'a mut Option<WriteTxn>,
+    session: &'a mut Session,
+    engine: &crate::engine::Engine,
+) -> &'a mut WriteTxn {
+    match own {
+        Some(txn) => txn,
+        None => session.block_write_txn(engine),
+    }
 }
 
 /// One connection.
@@ -159,6 +201,7 @@ pub struct Connection {
     shared: Arc<Shared>,
     control: Arc<Control>,
     session: tokio::sync::Mutex<Option<Session>>,
+    copy: tokio::sync::Mutex<Option<CopyIn>>,
     scram: Mutex<Option<ScramExchange>>,
     pid: Mutex<Option<i32>>,
     me: std::sync::Weak<Connection>,
@@ -186,6 +229,7 @@ impl Connection {
             shared,
             control,
             session: tokio::sync::Mutex::new(None),
+            copy: tokio::sync::Mutex::new(None),
             scram: Mutex::new(None),
             pid: Mutex::new(None),
             me: me.clone(),
@@ -265,13 +309,7 @@ impl Connection {
             let run = engine.run(session, prepared, params);
             tokio::select! {
                 r = run => r,
-                _ = token.cancelled() => Err(
-                    if self.control.reason.load(Ordering::SeqCst) == CANCEL_SHUTDOWN {
-                        SqlError::new(sqlstate::ADMIN_SHUTDOWN, "terminating connection due to administrator command")
-                    } else {
-                        SqlError::new(sqlstate::QUERY_CANCELED, "canceling statement due to user request")
-                    }
-                ),
+                _ = token.cancelled() => Err(self.cancelled()),
                 _ = sleep_or_forever(timeout) => Err(SqlError::new(
                     sqlstate::QUERY_CANCELED,
                     "canceling statement due to statement timeout",
@@ -284,6 +322,78 @@ impl Connection {
         self.control.end();
         self.shared.metrics_statement(&result, started.elapsed());
         result
+    }
+
+    /// Why the running statement was stopped.
+    fn cancelled(&self) -> SqlError {
+        if self.control.reason.load(Ordering::SeqCst) == CANCEL_SHUTDOWN {
+            SqlError::new(
+                sqlstate::ADMIN_SHUTDOWN,
+                "terminating connection due to administrator command",
+            )
+        } else {
+            SqlError::new(
+                sqlstate::QUERY_CANCELED,
+                "canceling statement due to user request",
+            )
+        }
+    }
+
+    /// Starts `COPY … FROM STDIN`: checks the collection, opens the load (in the block's
+    /// transaction inside BEGIN, else in its own) and asks the client for its data.
+    async fn start_copy(
+        &self,
+        session: &mut Session,
+        command: &CopyCommand,
+    ) -> Result<Response, SqlError> {
+        if session.txn() == TxnState::Failed {
+            return Err(SqlError::new(
+                sqlstate::IN_FAILED_TRANSACTION,
+                "current transaction is aborted, commands ignored until end of transaction block",
+            ));
+        }
+        let engine = &self.shared.engine;
+        engine.admit_write().await?;
+        crate::load::ingest::check_target(engine, &command.collection).await?;
+        let ingest = Ingest::new(
+            engine.shards(),
+            &command.collection,
+            command.format.clone(),
+            "id",
+            1,
+            false,
+        );
+        let own = (!session.in_block()).then(|| engine.write_txn(Isolation::ReadCommitted));
+        let token = self.control.begin();
+        *self.copy.lock().await = Some(CopyIn {
+            ingest,
+            own,
+            token,
+            started: Instant::now(),
+        });
+        Ok(Response::CopyIn(CopyResponse::new(
+            0,
+            command.columns,
+            futures::stream::empty::<PgWireResult<CopyData>>(),
+        )))
+    }
+
+    /// Ends a COPY that failed: the shards abort what it sent, its own transaction rolls
+    /// back (a block becomes failed).
+    async fn abort_copy(&self, mut copy: CopyIn, session: &mut Session, error: &SqlError) {
+        copy.ingest.abort().await;
+        if let Some(txn) = copy.own.take() {
+            txn.rollback().await;
+        }
+        session.statement_failed();
+        self.end_copy(&copy, Err(error));
+    }
+
+    fn end_copy(&self, copy: &CopyIn, result: Result<(), &SqlError>) {
+        self.control.end();
+        let result = result.map_err(|e| e.clone());
+        self.shared
+            .metrics_statement(&result, copy.started.elapsed());
     }
 
     async fn prepare(
@@ -327,6 +437,113 @@ impl PgWireServerHandlers for Handlers {
     }
     fn cancel_handler(&self) -> Arc<impl CancelHandler> {
         self.0.clone()
+    }
+    fn copy_handler(&self) -> Arc<impl CopyHandler> {
+        self.0.clone()
+    }
+}
+
+#[async_trait]
+impl CopyHandler for Connection {
+    async fn on_copy_data<C>(&self, _client: &mut C, copy_data: CopyData) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let mut guard = self.session.lock().await;
+        let mut copy = self.copy.lock().await;
+        let (Some(state), Some(session)) = (copy.as_mut(), guard.as_mut()) else {
+            // Data after the COPY already failed: dropped, as Postgres drops it.
+            return Ok(());
+        };
+        let engine = self.shared.engine.clone();
+        let CopyIn {
+            ingest, own, token, ..
+        } = state;
+        let txn = copy_txn(own, session, &engine);
+        let pushed = tokio::select! {
+            r = ingest.push(&copy_data.data, txn) => r,
+            _ = token.cancelled() => Err(self.cancelled()),
+        };
+        match pushed {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                if let Some(state) = copy.take() {
+                    self.abort_copy(state, session, &e).await;
+                }
+                Err(user_error(e))
+            }
+        }
+    }
+
+    async fn on_copy_done<C>(&self, client: &mut C, _done: CopyDone) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let mut guard = self.session.lock().await;
+        let Some(mut state) = self.copy.lock().await.take() else {
+            return Err(user_error(SqlError::new(
+                sqlstate::PROTOCOL_VIOLATION,
+                "CopyDone outside of COPY",
+            )));
+        };
+        let Some(session) = guard.as_mut() else {
+            return Err(fatal(sqlstate::PROTOCOL_VIOLATION, "not authenticated"));
+        };
+        let engine = self.shared.engine.clone();
+        let finished = {
+            let txn = copy_txn(&mut state.own, session, &engine);
+            tokio::select! {
+                r = state.ingest.finish(txn) => r,
+                _ = state.token.cancelled() => Err(self.cancelled()),
+            }
+        };
+        let committed = match finished {
+            Ok(report) => match state.own.take() {
+                Some(txn) => txn.commit().await.map(|()| report),
+                None => Ok(report),
+            },
+            Err(e) => {
+                self.abort_copy(state, session, &e).await;
+                return Err(user_error(e));
+            }
+        };
+        match committed {
+            Ok(report) => {
+                self.end_copy(&state, Ok(()));
+                let tag = Tag::new("COPY").with_rows(report.written.inserted as usize);
+                client
+                    .send(PgWireBackendMessage::CommandComplete(tag.into()))
+                    .await?;
+                Ok(())
+            }
+            Err(e) => {
+                session.statement_failed();
+                self.end_copy(&state, Err(&e));
+                Err(user_error(e))
+            }
+        }
+    }
+
+    async fn on_copy_fail<C>(&self, _client: &mut C, fail: CopyFail) -> PgWireError
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let error = SqlError::new(
+            sqlstate::QUERY_CANCELED,
+            format!("COPY from stdin failed: {}", fail.message),
+        );
+        let mut guard = self.session.lock().await;
+        let state = self.copy.lock().await.take();
+        if let (Some(state), Some(session)) = (state, guard.as_mut()) {
+            self.abort_copy(state, session, &error).await;
+        }
+        user_error(error)
     }
 }
 
@@ -564,6 +781,18 @@ impl SimpleQueryHandler for Connection {
         let Some(session) = guard.as_mut() else {
             return Err(fatal(sqlstate::PROTOCOL_VIOLATION, "not authenticated"));
         };
+        if let Some(copy) = crate::load::copy::parse_copy(query) {
+            let started = match copy {
+                Ok(command) => self.start_copy(session, &command).await,
+                Err(e) => Err(e),
+            };
+            return Ok(vec![started.unwrap_or_else(|e| {
+                session.statement_failed();
+                self.shared
+                    .metrics_statement::<()>(&Err(e.clone()), Duration::ZERO);
+                Response::Error(Box::new(to_error_info(e)))
+            })]);
+        }
         let mut responses = Vec::new();
         let statements = match self.shared.engine.parse(query) {
             Ok(s) => s,
@@ -610,6 +839,15 @@ impl Connection {
         sql: &str,
         types: &[Option<Type>],
     ) -> PgWireResult<Option<Stmt>> {
+        if let Some(copy) = crate::load::copy::parse_copy(sql) {
+            let command = copy.map_err(user_error)?;
+            // As Postgres does, a missing collection fails the Parse, before a client
+            // (tokio-postgres' copy_in) starts streaming data.
+            crate::load::ingest::check_target(&self.shared.engine, &command.collection)
+                .await
+                .map_err(user_error)?;
+            return Ok(Some(Stmt::Copy(Arc::new(command))));
+        }
         let mut statements = self.shared.engine.parse(sql).map_err(user_error)?;
         if statements.len() > 1 {
             return Err(user_error(SqlError::new(
@@ -632,19 +870,16 @@ impl Connection {
             .prepare(session, statement, &hints)
             .await
             .map_err(user_error)?;
-        Ok(Some(Stmt {
-            prepared: Arc::new(prepared),
-        }))
+        Ok(Some(Stmt::Sql(Arc::new(prepared))))
     }
 }
 
 /// The parameter types a statement is described with.
 fn parameter_types(stmt: &Stmt) -> Vec<Type> {
-    stmt.prepared
-        .params
-        .iter()
-        .map(|f| param_pg_type(f))
-        .collect()
+    match stmt {
+        Stmt::Sql(prepared) => prepared.params.iter().map(|f| param_pg_type(f)).collect(),
+        Stmt::Copy(_) => Vec::new(),
+    }
 }
 
 /// pgwire's parser of the extended protocol: the connection's own planning.
@@ -680,7 +915,7 @@ impl QueryParser for StmtParser {
         stmt: &Self::Statement,
         column_format: Option<&Format>,
     ) -> PgWireResult<Vec<FieldInfo>> {
-        Ok(fields_of(&stmt.prepared.schema, column_format))
+        Ok(fields_of(&stmt.schema(), column_format))
     }
 }
 
@@ -792,7 +1027,7 @@ impl ExtendedQueryHandler for Connection {
                     .unwrap_or(Type::TEXT)
             })
             .collect();
-        let fields = fields_of(&target.statement.prepared.schema, None);
+        let fields = fields_of(&target.statement.schema(), None);
         Ok(pgwire::api::results::DescribeStatementResponse::new(
             params, fields,
         ))
@@ -810,7 +1045,7 @@ impl ExtendedQueryHandler for Connection {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         let fields = fields_of(
-            &target.statement.statement.prepared.schema,
+            &target.statement.statement.schema(),
             Some(&target.result_column_format),
         );
         Ok(pgwire::api::results::DescribePortalResponse::new(fields))
@@ -828,12 +1063,20 @@ impl ExtendedQueryHandler for Connection {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let prepared = portal.statement.statement.prepared.clone();
-        let declared = &portal.statement.parameter_types;
         let mut guard = self.session.lock().await;
         let Some(session) = guard.as_mut() else {
             return Err(fatal(sqlstate::PROTOCOL_VIOLATION, "not authenticated"));
         };
+        let prepared = match &portal.statement.statement {
+            Stmt::Sql(prepared) => prepared.clone(),
+            Stmt::Copy(command) => {
+                return self.start_copy(session, command).await.map_err(|e| {
+                    session.statement_failed();
+                    user_error(e)
+                });
+            }
+        };
+        let declared = &portal.statement.parameter_types;
         let result = async {
             if portal.parameters.len() != prepared.params.len() {
                 return Err(SqlError::new(
