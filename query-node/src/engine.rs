@@ -127,6 +127,7 @@ impl Engine {
             .with_type_planner(Arc::new(json::planner::PgTypePlanner))
             .with_analyzer_rules(analyzer_rules)
             .with_optimizer_rule(Arc::new(crate::scan::path_pushdown::JsonPathPushdown::new()))
+            .with_optimizer_rule(Arc::new(crate::replica::rewrite::ReplicaPathRewrite::new()))
             .with_optimizer_rule(Arc::new(
                 crate::scan::aggregate_pushdown::AggregatePushdown::new(),
             ))

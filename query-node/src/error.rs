@@ -147,18 +147,30 @@ fn execution_error_code(msg: &str) -> &'static str {
     } else if lower.contains("overflow") {
         sqlstate::NUMERIC_VALUE_OUT_OF_RANGE
     } else if lower.contains("cannot cast") || lower.contains("cast error") {
-        sqlstate::INVALID_TEXT_REPRESENTATION
+        cast_error_code(msg)
     } else {
         sqlstate::INTERNAL_ERROR
+    }
+}
+
+/// A failed text-to-integer cast: Postgres says 22003 when the text is an integer that does
+/// not fit the type (`'3000000000'::int`), 22P02 when it is not an integer at all.
+fn cast_error_code(msg: &str) -> &'static str {
+    let integer_text = msg
+        .split_once("Cannot cast string '")
+        .and_then(|(_, rest)| rest.split_once("' to value of Int"))
+        .map(|(text, _)| text.trim());
+    match integer_text {
+        Some(t) if t.parse::<i128>().is_ok() => sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+        _ => sqlstate::INVALID_TEXT_REPRESENTATION,
     }
 }
 
 fn arrow_error_code(e: &datafusion::arrow::error::ArrowError) -> &'static str {
     use datafusion::arrow::error::ArrowError;
     match e {
-        ArrowError::CastError(_) | ArrowError::ParseError(_) => {
-            sqlstate::INVALID_TEXT_REPRESENTATION
-        }
+        ArrowError::CastError(msg) => cast_error_code(msg),
+        ArrowError::ParseError(_) => sqlstate::INVALID_TEXT_REPRESENTATION,
         ArrowError::DivideByZero => sqlstate::DIVISION_BY_ZERO,
         ArrowError::ArithmeticOverflow(_) | ArrowError::ComputeError(_) => {
             sqlstate::NUMERIC_VALUE_OUT_OF_RANGE

@@ -17,6 +17,7 @@
 //! A background task per shard polls the feed every `replica.poll_interval_ms`; queries
 //! catch up first as their session's `docfusion.consistency` asks ([`Replica::catch_up`]).
 
+pub mod rewrite;
 pub mod shred;
 pub mod store;
 pub mod table;
@@ -505,6 +506,56 @@ impl Replica {
             })
             .collect()
     }
+
+    /// Like [`Replica::partitions`], with the shredded column of each of `paths` per batch
+    /// (`None` for a shard whose documents give the path no single type).
+    pub fn partitions_with_paths(
+        &self,
+        name: &str,
+        paths: &[String],
+    ) -> Result<Vec<ShardPartition>, SqlError> {
+        let internal =
+            |e: store::StoreError| SqlError::new(sqlstate::INTERNAL_ERROR, format!("replica: {e}"));
+        self.shards
+            .iter()
+            .map(|s| {
+                let tables = s.tables.read().unwrap_or_else(|e| e.into_inner());
+                let Ok(t) = tables.table(name) else {
+                    return Ok(ShardPartition::default());
+                };
+                let batches = t.batches().map_err(internal)?;
+                let shredded = paths
+                    .iter()
+                    .map(|p| t.shredded(p))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(internal)?;
+                Ok(ShardPartition { batches, shredded })
+            })
+            .collect()
+    }
+
+    /// The type each shard's documents give `path` of collection `name` (`None` where the
+    /// path is absent or holds more than one kind of value).
+    pub fn path_types(&self, name: &str, path: &str) -> Vec<Option<shred::ShredType>> {
+        self.shards
+            .iter()
+            .map(|s| {
+                let tables = s.tables.read().unwrap_or_else(|e| e.into_inner());
+                let t = tables.table(name).ok()?;
+                t.paths().counts(path)?.shred_type()
+            })
+            .collect()
+    }
+}
+
+/// One shard's rows of a collection and the shredded columns asked for.
+#[derive(Debug, Default)]
+pub struct ShardPartition {
+    /// The rows, as [`store::TableStore::batches`] gives them.
+    pub batches: Vec<RecordBatch>,
+    /// Per path asked for: its type and one array per batch, if the path is shredded.
+    #[allow(clippy::type_complexity)]
+    pub shredded: Vec<Option<(shred::ShredType, Vec<datafusion::arrow::array::ArrayRef>)>>,
 }
 
 /// A shard's background task: build, then poll; rebuild when the slot is lost.

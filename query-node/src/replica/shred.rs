@@ -71,8 +71,10 @@ pub fn kind_of(value: &Jsonb) -> ValueKind {
         Jsonb::Null => ValueKind::Null,
         Jsonb::String(_) => ValueKind::String,
         Jsonb::Bool(_) => ValueKind::Bool,
-        Jsonb::Number(_) => match value.to_text().map(|t| t.parse::<i64>()) {
-            Some(Ok(_)) => ValueKind::Int,
+        // An integer only when its Postgres text is exactly the integer's decimal form, so
+        // that the column value rendered back as text is what `->>` gives.
+        Jsonb::Number(_) => match value.to_text() {
+            Some(t) if t.parse::<i64>().is_ok_and(|i| i.to_string() == t) => ValueKind::Int,
             _ => ValueKind::Float,
         },
         Jsonb::Array(_) => ValueKind::Array,
@@ -262,13 +264,26 @@ pub fn shredded_column(docs: &[Option<Jsonb>], path: &str, ty: ShredType) -> Arr
             let mut b = Float64Builder::with_capacity(docs.len());
             for v in values {
                 b.append_option(match v {
-                    Some(n @ Jsonb::Number(_)) => n.to_text().and_then(|t| t.parse().ok()),
+                    Some(n @ Jsonb::Number(_)) => n.to_text().and_then(|t| float8_of(&t)),
                     _ => None,
                 });
             }
             Arc::new(b.finish())
         }
     }
+}
+
+/// The `float8` Postgres reads from number text `text`, or `None` where Postgres' `float8in`
+/// rejects it as out of range (overflow to infinity, or a nonzero number that underflows to
+/// zero): such a value is left NULL in the column, so that a query falls back to the
+/// document and fails as Postgres does.
+fn float8_of(text: &str) -> Option<f64> {
+    let value: f64 = text.parse().ok()?;
+    let nonzero_digits = text
+        .split(['e', 'E'])
+        .next()
+        .is_some_and(|m| m.bytes().any(|b| (b'1'..=b'9').contains(&b)));
+    (value.is_finite() && (value != 0.0 || !nonzero_digits)).then_some(value)
 }
 
 #[cfg(test)]
@@ -390,6 +405,12 @@ mod tests {
         let s = s.as_string::<i32>();
         assert_eq!((s.value(0), s.value(1)), ("é", ""));
         assert!(s.is_null(3));
+        // Postgres rejects these as float8: NULL, so queries read the document.
+        assert_eq!((float8_of("1e400"), float8_of("1e-400")), (None, None));
+        assert_eq!(
+            (float8_of("0.000"), float8_of("1.50")),
+            (Some(0.0), Some(1.5))
+        );
         let b = shredded_column(&docs, "b", ShredType::Boolean);
         let b = b.as_boolean();
         assert!(b.value(0) && !b.value(1));

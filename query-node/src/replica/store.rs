@@ -632,7 +632,7 @@ impl TableStore {
     /// order and rows), when the collection's documents allow a typed column for it.
     /// Segments frozen while the path had another type compute it from their documents.
     pub fn shredded(&self, path: &str) -> Result<Option<(ShredType, Vec<ArrayRef>)>, StoreError> {
-        let Some(ty) = self.paths.shredded().get(path).copied() else {
+        let Some(ty) = self.paths.counts(path).and_then(|c| c.shred_type()) else {
             return Ok(None);
         };
         let mut out = Vec::with_capacity(self.segments.len() + 1);

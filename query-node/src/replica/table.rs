@@ -3,27 +3,37 @@
 //! scans, it catches up as the session's `docfusion.consistency` asks; in a transaction
 //! block (which reads its own snapshot of the shards), or when the replica cannot serve the
 //! collection, it scans the shards instead. `EXPLAIN` shows `ReplicaScanExec` with the
-//! consistency and how stale the answer may be.
+//! consistency and how stale the answer may be, and the shredded paths it reads.
+//!
+//! The table can carry shredded reads ([`ShreddedRead`], added by
+//! [`crate::replica::rewrite`]): extra columns holding a JSON path's typed values where the
+//! replica has them exactly, NULL elsewhere (also when it scans the shards).
 
 use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::array::{ArrayRef, new_null_array};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::catalog::{Session, TableProvider};
+use datafusion::common::ScalarValue;
 use datafusion::datasource::TableType;
 use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::datasource::source::DataSourceExec;
 use datafusion::error::Result;
 use datafusion::execution::TaskContext;
 use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
+use datafusion::physical_expr::PhysicalExpr;
+use datafusion::physical_expr::expressions::{Column as PhysicalColumn, Literal};
+use datafusion::physical_plan::projection::ProjectionExec;
 use datafusion::physical_plan::{
     DisplayAs, DisplayFormatType, ExecutionPlan, PlanProperties, SendableRecordBatchStream,
 };
 
 use crate::catalog::TableInfo;
 use crate::error::SqlError;
+use crate::replica::rewrite::{ShreddedRead, served_column, serves};
 use crate::replica::{Consistency, ReadConsistency, Replica};
 use crate::scan::ShardedTable;
 use crate::snapshot::SessionSnapshot;
@@ -34,16 +44,86 @@ pub struct ReplicaTable {
     info: Arc<TableInfo>,
     replica: Arc<Replica>,
     shards: Arc<ShardedTable>,
+    reads: Vec<ShreddedRead>,
+    schema: SchemaRef,
 }
 
 impl ReplicaTable {
     /// Collection `shards` read from `replica`.
     pub fn new(shards: Arc<ShardedTable>, replica: Arc<Replica>) -> Self {
+        let info = shards.info().clone();
         Self {
-            info: shards.info().clone(),
+            schema: info.schema.clone(),
+            info,
             replica,
             shards,
+            reads: Vec::new(),
         }
+    }
+
+    /// The same table with `reads` appended to its schema as columns.
+    pub fn with_shredded_reads(&self, reads: Vec<ShreddedRead>) -> Self {
+        let mut fields: Vec<_> = self.info.schema.fields().iter().cloned().collect();
+        for r in &reads {
+            fields.push(Arc::new(Field::new(&r.name, r.data_type.clone(), true)));
+        }
+        Self {
+            info: self.info.clone(),
+            replica: self.replica.clone(),
+            shards: self.shards.clone(),
+            schema: Arc::new(Schema::new(fields)),
+            reads,
+        }
+    }
+
+    /// The shredded reads this table carries.
+    pub fn shredded_reads(&self) -> &[ShreddedRead] {
+        &self.reads
+    }
+
+    /// Whether to read `path` (for an expression of type `data_type`) from shredded columns:
+    /// unless every shard's replica now types it in a way that cannot answer. Planning runs
+    /// before the scan catches up, so a shard that does not know the path yet may well have
+    /// it by then; the scan checks again per shard, and NULL falls back to the document.
+    pub fn may_serve(&self, path: &str, data_type: &DataType) -> bool {
+        self.replica.unserved_reason(&self.info).is_none()
+            && self
+                .replica
+                .path_types(&self.info.name, path)
+                .into_iter()
+                .any(|ty| ty.is_none_or(|ty| serves(ty, data_type)))
+    }
+
+    /// The shard scan, with NULL for every shredded read.
+    async fn scan_shards(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let base = self.info.schema.fields().len();
+        let wanted: Vec<usize> = match projection {
+            Some(p) => p.clone(),
+            None => (0..self.schema.fields().len()).collect(),
+        };
+        if wanted.iter().all(|i| *i < base) {
+            return self.shards.scan(state, Some(&wanted), &[], limit).await;
+        }
+        let base_wanted: Vec<usize> = wanted.iter().copied().filter(|i| *i < base).collect();
+        let input = self
+            .shards
+            .scan(state, Some(&base_wanted), &[], limit)
+            .await?;
+        let mut exprs: Vec<(Arc<dyn PhysicalExpr>, String)> = Vec::with_capacity(wanted.len());
+        for i in wanted {
+            let field = self.schema.field(i);
+            let expr: Arc<dyn PhysicalExpr> = match base_wanted.iter().position(|b| *b == i) {
+                Some(at) => Arc::new(PhysicalColumn::new(field.name(), at)),
+                None => Arc::new(Literal::new(ScalarValue::try_from(field.data_type())?)),
+            };
+            exprs.push((expr, field.name().clone()));
+        }
+        Ok(Arc::new(ProjectionExec::try_new(exprs, input)?))
     }
 }
 
@@ -57,7 +137,7 @@ fn in_transaction_block(state: &dyn Session) -> bool {
 #[async_trait]
 impl TableProvider for ReplicaTable {
     fn schema(&self) -> SchemaRef {
-        self.info.schema.clone()
+        self.schema.clone()
     }
 
     fn table_type(&self) -> TableType {
@@ -83,11 +163,11 @@ impl TableProvider for ReplicaTable {
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
         if in_transaction_block(state) {
-            return self.shards.scan(state, projection, &[], limit).await;
+            return self.scan_shards(state, projection, limit).await;
         }
         if let Some(why) = self.replica.unserved_reason(&self.info) {
             tracing::debug!(collection = %self.info.name, %why, "read from the shards");
-            return self.shards.scan(state, projection, &[], limit).await;
+            return self.scan_shards(state, projection, limit).await;
         }
         let consistency = state
             .config()
@@ -98,20 +178,56 @@ impl TableProvider for ReplicaTable {
             .catch_up(consistency)
             .await
             .map_err(SqlError::into_datafusion)?;
-        let partitions = self
+        let paths: Vec<String> = self.reads.iter().map(|r| r.path.clone()).collect();
+        let shard_parts = self
             .replica
-            .partitions(&self.info.name)
+            .partitions_with_paths(&self.info.name, &paths)
             .map_err(SqlError::into_datafusion)?;
-        let schema = self.info.schema.clone();
-        let partitions = partitions
-            .into_iter()
-            .map(|batches| {
-                batches
-                    .into_iter()
-                    .map(|b| RecordBatch::try_new(schema.clone(), b.columns().to_vec()))
-                    .collect::<std::result::Result<Vec<_>, _>>()
+        let schema = self.schema.clone();
+        // Per read: how many shards answered it from a typed column.
+        let mut served_shards = vec![0usize; self.reads.len()];
+        let mut partitions = Vec::with_capacity(shard_parts.len());
+        for part in shard_parts {
+            for ((n, s), read) in served_shards
+                .iter_mut()
+                .zip(&part.shredded)
+                .zip(&self.reads)
+            {
+                *n += usize::from(
+                    s.as_ref()
+                        .is_some_and(|(ty, _)| serves(*ty, &read.data_type)),
+                );
+            }
+            let mut batches = Vec::with_capacity(part.batches.len());
+            for (b, batch) in part.batches.iter().enumerate() {
+                let mut columns = batch.columns().to_vec();
+                for (read, shredded) in self.reads.iter().zip(&part.shredded) {
+                    let column: ArrayRef = match shredded
+                        .as_ref()
+                        .and_then(|(ty, arrays)| Some((*ty, arrays.get(b)?)))
+                    {
+                        Some((ty, array)) => served_column(ty, &read.data_type, array),
+                        None => new_null_array(&read.data_type, batch.num_rows()),
+                    };
+                    columns.push(column);
+                }
+                batches.push(RecordBatch::try_new(schema.clone(), columns)?);
+            }
+            partitions.push(batches);
+        }
+        let shredded = self
+            .reads
+            .iter()
+            .zip(served_shards)
+            .map(|(r, n)| {
+                format!(
+                    "{}:{}({n}/{} shards)",
+                    r.path,
+                    r.data_type,
+                    partitions.len()
+                )
             })
-            .collect::<std::result::Result<Vec<_>, _>>()?;
+            .collect::<Vec<_>>();
         let source = MemorySourceConfig::try_new(&partitions, schema, projection.cloned())?
             .with_limit(limit);
         let inner: Arc<dyn ExecutionPlan> = DataSourceExec::from_data_source(source);
@@ -119,6 +235,7 @@ impl TableProvider for ReplicaTable {
             collection: self.info.name.clone(),
             consistency,
             lag_ms: freshness.lag.as_millis() as u64,
+            shredded,
             inner,
         }))
     }
@@ -130,6 +247,8 @@ pub struct ReplicaScanExec {
     collection: String,
     consistency: Consistency,
     lag_ms: u64,
+    /// The shredded paths read, as `path:type(shards whose typed column answered it)`.
+    shredded: Vec<String>,
     inner: Arc<dyn ExecutionPlan>,
 }
 
@@ -144,7 +263,11 @@ impl DisplayAs for ReplicaScanExec {
             f,
             "ReplicaScanExec: collection={}, consistency={consistency}, staleness_ms<={}",
             self.collection, self.lag_ms
-        )
+        )?;
+        if !self.shredded.is_empty() {
+            write!(f, ", shredded=[{}]", self.shredded.join(", "))?;
+        }
+        Ok(())
     }
 }
 
@@ -179,6 +302,7 @@ impl ExecutionPlan for ReplicaScanExec {
             collection: self.collection.clone(),
             consistency: self.consistency,
             lag_ms: self.lag_ms,
+            shredded: self.shredded.clone(),
             inner,
         }))
     }
