@@ -141,6 +141,18 @@ pub async fn append_markdown(path: &Path, markdown: &str) -> Result<()> {
         .with_context(|| format!("writing {}", path.display()))
 }
 
+/// Prints `table`, adds it to the run's `markdown`, and appends the whole report to `out`
+/// when one is given (what each benchmark binary does with its one table).
+pub async fn publish_table(markdown: &mut String, table: &str, out: Option<&Path>) -> Result<()> {
+    println!("{table}");
+    markdown.push('\n');
+    markdown.push_str(table);
+    match out {
+        Some(path) => append_markdown(path, markdown).await,
+        None => Ok(()),
+    }
+}
+
 /// The header shared by every table of a run.
 pub fn header(machine: &Machine, command_line: &str) -> String {
     let mut out = String::new();

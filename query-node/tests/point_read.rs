@@ -193,19 +193,6 @@ async fn a_point_read_of_a_shard_that_is_down_names_the_shard() {
     assert_eq!(output.row_count(), 1);
 }
 
-/// Polls `condition` every 20 ms until it holds, failing after a minute.
-async fn wait_until<F, Fut>(what: &str, mut condition: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !condition().await {
-        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test]
 async fn concurrent_point_reads_are_batched_into_one_shard_query_and_answered_by_id() {
     let shards = start_servers(2).await;

@@ -173,12 +173,7 @@ async fn run(args: Args) -> Result<bool> {
         comparison,
     };
     let table = pointreads::table(&point_reads);
-    println!("{table}");
-    markdown.push('\n');
-    markdown.push_str(&table);
-    if let Some(path) = &args.markdown_out {
-        report::append_markdown(path, &markdown).await?;
-    }
+    report::publish_table(&mut markdown, &table, args.markdown_out.as_deref()).await?;
 
     drop(baseline);
     wire.stop().await?;

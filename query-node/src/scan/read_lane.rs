@@ -125,7 +125,7 @@ impl ReadLane {
                 // dropped mid-query, e.g. by a cancelled statement.
                 let slot = RunningSlot { lane: self.clone() };
                 let rows = self.query_one(id).await;
-                slot.finish();
+                drop(slot);
                 rows
             }
         }
@@ -213,13 +213,6 @@ fn count_shard_query(shard: &Shard) {
 /// queued meanwhile are answered by a drain task that inherits the slot.
 struct RunningSlot {
     lane: Arc<ReadLane>,
-}
-
-impl RunningSlot {
-    fn finish(self) {
-        // Drop does the work; the explicit call marks where the read ends.
-        drop(self);
-    }
 }
 
 impl Drop for RunningSlot {

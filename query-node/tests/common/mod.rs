@@ -150,16 +150,24 @@ pub async fn replica_engine_for(servers: &[TestPostgres]) -> Arc<Engine> {
     Engine::start(config, &dsns).await.expect("engine start")
 }
 
+/// Polls `condition` every 20 ms until it holds, failing with `what` after a minute.
+pub async fn wait_until<F, Fut>(what: &str, mut condition: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !condition().await {
+        assert!(std::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// Waits (up to a minute) until the engine's replica serves every shard.
 pub async fn wait_replica_ready(engine: &Engine) {
     let replica = engine.replica().expect("replica enabled");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while !replica.is_ready() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "replica not ready: {:?}",
-            replica.phases()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    wait_until("the replica serves every shard", || async {
+        replica.is_ready()
+    })
+    .await;
 }
