@@ -218,9 +218,9 @@ async fn concurrent_point_reads_are_batched_into_one_shard_query_and_answered_by
     let prepared = engine.prepare(&session, statement, &[]).await.unwrap();
     let read = prepared.point_read().expect("a point read").clone();
     assert_eq!(
-        read.batched_shard_sql(),
+        read.batched_shard_sql(3).as_deref(),
         Some(
-            "SELECT ((\"doc\" ->> 'name'::text)), \"id\" FROM \"listings\" WHERE \"id\" = ANY($1::text[]) \
+            "SELECT ((\"doc\" ->> 'name'::text)), \"id\" FROM \"listings\" WHERE \"id\" IN ($1, $2, $3, $4) \
              AND (\"doc\" @> '{\"room_type\": \"Private room\"}'::text::jsonb)"
         )
     );
@@ -289,4 +289,45 @@ async fn concurrent_point_reads_are_batched_into_one_shard_query_and_answered_by
     // One query for the read that held the slot, one for the batch of all the others.
     assert_eq!(queries() - before, 2);
     assert_eq!(read.queued_reads(), 0);
+}
+
+/// Why a batch lists its ids as scalars: after a few executions the shard runs the batched
+/// statement from its cached generic plan instead of planning it again each time (which it
+/// does for an `= ANY($1)` array parameter).
+#[tokio::test]
+async fn the_shard_reuses_a_generic_plan_for_batched_point_reads() {
+    let shards = start_servers(1).await;
+    let config = config_for(&shards);
+    let dsns: Vec<String> = shards.iter().map(|s| s.dsn()).collect();
+    let engine = docfusiondb::Engine::start(config, &dsns).await.unwrap();
+    let docs = sample_docs(50);
+    load(&engine, "listings", &docs).await;
+    let session = Session::new(&engine, "test");
+    let statement = engine
+        .parse("SELECT doc FROM listings WHERE id = $1")
+        .unwrap()
+        .remove(0);
+    let prepared = engine.prepare(&session, statement, &[]).await.unwrap();
+    let read = prepared.point_read().expect("a point read").clone();
+    let sql = read.batched_shard_sql(2).expect("batched");
+
+    let shard = shards[0].connect().await;
+    let batch = shard.prepare(&sql).await.unwrap();
+    for i in 1..=10 {
+        let (a, b) = (format!("lst-{i:06}"), format!("lst-{:06}", i + 20));
+        let rows = shard.query(&batch, &[&a, &b]).await.unwrap();
+        let mut ids: Vec<String> = rows.iter().map(|r| r.get::<_, String>(1)).collect();
+        ids.sort();
+        assert_eq!(ids, [a, b]);
+    }
+    let row = shard
+        .query_one(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+            &[&sql],
+        )
+        .await
+        .unwrap();
+    let (generic, custom): (i64, i64) = (row.get(0), row.get(1));
+    assert_eq!(generic + custom, 10);
+    assert!(generic >= 5, "generic {generic}, custom {custom}");
 }

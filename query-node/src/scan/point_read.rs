@@ -26,7 +26,7 @@ use crate::engine::QueryOutput;
 use crate::error::{SqlError, sqlstate};
 use crate::scan::exec::tighter_limit;
 use crate::scan::pushdown::quote_ident;
-use crate::scan::read_lane::{LaneSql, ReadLane};
+use crate::scan::read_lane::{BatchedSql, LaneSql, ReadLane};
 use crate::scan::rows::ColumnBuilder;
 use crate::scan::table::ShardedTable;
 use crate::shards::ShardSet;
@@ -222,8 +222,9 @@ impl PointRead {
         }
         // `id` is a collection's primary key, so a limit of one or more never cuts a
         // single id's answer, and a batch need not repeat it; `LIMIT 0` is never batched.
-        let batched = (limit != Some(0)).then(|| {
-            format!("SELECT {select}, {id} FROM {table_name} WHERE {id} = ANY($1::text[]){filters}")
+        let batched = (limit != Some(0)).then(|| BatchedSql {
+            head: format!("SELECT {select}, {id} FROM {table_name} WHERE {id} IN ("),
+            tail: format!("){filters}"),
         });
         let shard_sql = LaneSql { single, batched };
         let shards = table.shards().clone();
@@ -247,10 +248,11 @@ impl PointRead {
         &self.shard_sql.single
     }
 
-    /// The SQL each shard runs for several ids at once (`$1`, a text array), whose rows end
-    /// with their id; `None` when reads of this statement are never batched.
-    pub fn batched_shard_sql(&self) -> Option<&str> {
-        self.shard_sql.batched.as_deref()
+    /// The SQL each shard runs for a batch of `n` ids (`$1` … as text, `n` rounded up to a
+    /// power of two), whose rows end with their id; `None` when reads of this statement are
+    /// never batched.
+    pub fn batched_shard_sql(&self, n: usize) -> Option<String> {
+        self.shard_sql.batched.as_ref().map(|b| b.sql(n))
     }
 
     /// Reads of this statement's shape (from any connection) waiting for a batch.

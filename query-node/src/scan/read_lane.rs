@@ -8,26 +8,67 @@
 //! (executor start-up, a protocol round trip per read) — the cost that dominates a read by
 //! primary key. A batch is sent only after every read in it arrived, so each read still
 //! sees every write committed before it was asked (the same guarantee as a query of its own).
+//!
+//! A batch is `… WHERE id IN ($1, …, $n)` with n rounded up to a power of two (the last id
+//! repeated), not `id = ANY($1::text[])`: Postgres plans a prepared statement with an array
+//! parameter anew on every execution (its generic plan never looks cheaper than a custom
+//! one), while a list of n scalars switches to the cached generic plan after five runs, as
+//! a single-id lookup does. Rounding keeps the number of prepared shapes per connection at
+//! most nine.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::oneshot;
 use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
 
 use crate::error::{SqlError, sqlstate};
 use crate::shards::{Shard, shard_error};
 
-/// Largest number of ids sent in one batched query.
-const MAX_BATCH: usize = 256;
+/// Largest number of ids sent in one batched query (a power of two).
+pub const MAX_BATCH: usize = 256;
 
 /// The SQL of one point-read shape on a shard.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LaneSql {
     /// One id as `$1` (text).
     pub single: String,
-    /// Ids as `$1` (text[]); each row's last column is its id. `None`: never batched.
-    pub batched: Option<String>,
+    /// Several ids at once; each row's last column is its id. `None`: never batched.
+    pub batched: Option<BatchedSql>,
+}
+
+/// `{head}$1, …, $n{tail}`: the query of a batch of n ids.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BatchedSql {
+    /// Up to the id list, e.g. `SELECT "doc", "id" FROM "t" WHERE "id" IN (`.
+    pub head: String,
+    /// After it, e.g. `) AND (…)`.
+    pub tail: String,
+}
+
+impl BatchedSql {
+    /// How many ids a batch of `n` sends: `n` rounded up to a power of two, at most
+    /// [`MAX_BATCH`].
+    pub fn slots(n: usize) -> usize {
+        n.clamp(1, MAX_BATCH).next_power_of_two()
+    }
+
+    /// The query for a batch of `n` ids (`n` rounded as [`BatchedSql::slots`] says).
+    pub fn sql(&self, n: usize) -> String {
+        let slots = Self::slots(n);
+        let mut sql = String::with_capacity(self.head.len() + self.tail.len() + slots * 5);
+        sql.push_str(&self.head);
+        for i in 1..=slots {
+            if i > 1 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&i.to_string());
+        }
+        sql.push_str(&self.tail);
+        sql
+    }
 }
 
 type Waiter = (String, oneshot::Sender<Result<Vec<Row>, SqlError>>);
@@ -184,7 +225,7 @@ impl ReadLane {
     }
 
     async fn query_many(&self, ids: &[&str]) -> Result<Vec<Row>, SqlError> {
-        let Some(sql) = &self.sql.batched else {
+        let Some(batched) = &self.sql.batched else {
             return Err(SqlError::new(
                 sqlstate::INTERNAL_ERROR,
                 "point reads of this shape are never batched",
@@ -193,10 +234,15 @@ impl ReadLane {
         let conn = self.shard.connect().await?;
         count_shard_query(&self.shard);
         let statement = conn
-            .prepare_cached(sql)
+            .prepare_cached(&batched.sql(ids.len()))
             .await
             .map_err(|e| shard_error(&self.shard.name, &e))?;
-        conn.query(&statement, &[&ids])
+        // The slots past the batch repeat its last id (an `IN` list ignores repeats).
+        let last = ids.last().copied().unwrap_or_default();
+        let params: Vec<&(dyn ToSql + Sync)> = (0..BatchedSql::slots(ids.len()))
+            .map(|i| ids.get(i).unwrap_or(&last) as &(dyn ToSql + Sync))
+            .collect();
+        conn.query(&statement, &params)
             .await
             .map_err(|e| shard_error(&self.shard.name, &e))
     }
@@ -238,5 +284,28 @@ impl Drop for RunningSlot {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_round_up_to_a_power_of_two_and_stop_at_the_maximum() {
+        let slots: Vec<usize> = [0, 1, 2, 3, 5, 8, 9, 200, 256, 1000]
+            .into_iter()
+            .map(BatchedSql::slots)
+            .collect();
+        assert_eq!(slots, [1, 1, 2, 4, 8, 8, 16, 256, 256, 256]);
+        let sql = BatchedSql {
+            head: "SELECT doc, id FROM t WHERE id IN (".into(),
+            tail: ") AND x".into(),
+        };
+        assert_eq!(
+            sql.sql(3),
+            "SELECT doc, id FROM t WHERE id IN ($1, $2, $3, $4) AND x"
+        );
+        assert_eq!(sql.sql(1), "SELECT doc, id FROM t WHERE id IN ($1) AND x");
     }
 }
