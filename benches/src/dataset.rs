@@ -64,8 +64,16 @@ async fn create_baseline_table(client: &Client) -> Result<()> {
 
 /// Appends `docs` to the baseline's `listings` with one binary COPY.
 async fn copy_into_baseline(client: &Client, docs: &[Value]) -> Result<()> {
+    copy_documents(client, COLLECTION, docs).await
+}
+
+/// Appends `docs` (each with a string `"id"`) to the baseline's `table (id text, doc
+/// jsonb)` with one binary COPY.
+pub async fn copy_documents(client: &Client, table: &str, docs: &[Value]) -> Result<()> {
     let sink = client
-        .copy_in("COPY listings (id, doc) FROM STDIN (FORMAT binary)")
+        .copy_in(&format!(
+            "COPY {table} (id, doc) FROM STDIN (FORMAT binary)"
+        ))
         .await
         .context("starting COPY into the baseline")?;
     let writer = BinaryCopyInWriter::new(sink, &[Type::TEXT, Type::JSONB]);
@@ -99,21 +107,31 @@ pub async fn load_docfusion(engine: &Engine, docs: &[Value]) -> Result<Duration>
 
 /// Drops `listings` from every shard and lets the catalog forget it.
 async fn drop_docfusion_collection(engine: &Engine) -> Result<()> {
+    drop_collection(engine, COLLECTION).await
+}
+
+/// Drops collection `name` from every shard and lets the catalog forget it.
+pub async fn drop_collection(engine: &Engine, name: &str) -> Result<()> {
     try_join_all(engine.shards().shards().iter().map(|shard| async move {
         let conn = shard
             .connect()
             .await
             .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
-        conn.batch_execute("DROP TABLE IF EXISTS listings")
+        conn.batch_execute(&format!("DROP TABLE IF EXISTS {name}"))
             .await
-            .with_context(|| format!("dropping listings on {}", shard.name))
+            .with_context(|| format!("dropping {name} on {}", shard.name))
     }))
     .await?;
     refresh_catalog(engine).await
 }
 
 async fn create_docfusion_collection(engine: &Engine) -> Result<()> {
-    docfusiondb::load::create_collection(engine.shards(), COLLECTION)
+    create_collection(engine, COLLECTION).await
+}
+
+/// Creates collection `name` through the product's own path (`create_collection`).
+pub async fn create_collection(engine: &Engine, name: &str) -> Result<()> {
+    docfusiondb::load::create_collection(engine.shards(), name)
         .await
         .map_err(|e| anyhow::anyhow!("create_collection: {}: {}", e.code, e.message))?;
     Ok(())
@@ -121,6 +139,18 @@ async fn create_docfusion_collection(engine: &Engine) -> Result<()> {
 
 /// Loads `docs`, the listings from index `first_index` on, in chunks of NDJSON lines.
 async fn load_into_docfusion(engine: &Engine, docs: &[Value], first_index: u64) -> Result<()> {
+    load_documents(engine, COLLECTION, docs, first_index).await
+}
+
+/// Loads `docs` (each with a string `"id"`; document `first_index` and on of a data set,
+/// for the line numbers of errors) into collection `name` through `load_ndjson`, in chunks
+/// of [`LOAD_CHUNK`] NDJSON lines.
+pub async fn load_documents(
+    engine: &Engine,
+    name: &str,
+    docs: &[Value],
+    first_index: u64,
+) -> Result<()> {
     for (chunk_index, chunk) in docs.chunks(LOAD_CHUNK).enumerate() {
         let mut ndjson = String::new();
         for doc in chunk {
@@ -128,14 +158,15 @@ async fn load_into_docfusion(engine: &Engine, docs: &[Value], first_index: u64) 
             ndjson.push('\n');
         }
         let first_line = first_index + (chunk_index * LOAD_CHUNK) as u64 + 1;
-        docfusiondb::load::load_ndjson(engine, COLLECTION, &ndjson, "id", first_line)
+        docfusiondb::load::load_ndjson(engine, name, &ndjson, "id", first_line)
             .await
             .map_err(|e| anyhow::anyhow!("load_ndjson: {}: {}", e.code, e.message))?;
     }
     Ok(())
 }
 
-async fn refresh_catalog(engine: &Engine) -> Result<()> {
+/// Re-reads the shards' tables into the node's catalog.
+pub async fn refresh_catalog(engine: &Engine) -> Result<()> {
     engine
         .catalog()
         .refresh()
@@ -177,48 +208,89 @@ pub async fn load_both(
     create_docfusion_collection(engine).await?;
     loaded.docfusion += started.elapsed();
 
+    let ids = &mut loaded.ids;
+    let (baseline_time, docfusion_time) = load_generated(
+        baseline,
+        engine,
+        COLLECTION,
+        count,
+        move |range| generate_range(seed, range),
+        |docs| {
+            for doc in docs {
+                ids.push(listing_id(doc)?.to_string());
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    loaded.baseline += baseline_time;
+    loaded.docfusion += docfusion_time;
+    refresh_catalog(engine).await?;
+    Ok(loaded)
+}
+
+/// Appends documents `0..count` to the baseline's `table` and to collection `table` (both
+/// created beforehand), [`LOAD_BATCH`] at a time: `generate` makes a range of them (on the
+/// blocking pool), `seen` sees each batch before it is loaded. Returns the time each side
+/// spent loading, generation not included.
+pub async fn load_generated<G>(
+    baseline: &Client,
+    engine: &Engine,
+    table: &str,
+    count: u64,
+    generate: G,
+    mut seen: impl FnMut(&[Value]) -> Result<()>,
+) -> Result<(Duration, Duration)>
+where
+    G: Fn(Range<u64>) -> Vec<Value> + Send + Sync + Clone + 'static,
+{
+    let (mut baseline_time, mut docfusion_time) = (Duration::ZERO, Duration::ZERO);
     let mut next = 0;
     while next < count {
         let range = next..count.min(next + LOAD_BATCH);
         next = range.end;
         let docs = tokio::task::spawn_blocking({
-            let range = range.clone();
-            move || generate_range(seed, range)
+            let (range, generate) = (range.clone(), generate.clone());
+            move || generate(range)
         })
         .await
         .context("generating the documents")?;
-        for doc in &docs {
-            loaded.ids.push(listing_id(doc)?.to_string());
-        }
+        seen(&docs)?;
         let started = Instant::now();
-        copy_into_baseline(baseline, &docs).await?;
-        loaded.baseline += started.elapsed();
+        copy_documents(baseline, table, &docs).await?;
+        baseline_time += started.elapsed();
         let started = Instant::now();
-        load_into_docfusion(engine, &docs, range.start).await?;
-        loaded.docfusion += started.elapsed();
+        load_documents(engine, table, &docs, range.start).await?;
+        docfusion_time += started.elapsed();
         if next % (10 * LOAD_BATCH) == 0 || next == count {
             eprintln!("  loaded {next} of {count}");
         }
     }
-    refresh_catalog(engine).await?;
-    Ok(loaded)
+    Ok((baseline_time, docfusion_time))
 }
 
 /// `VACUUM ANALYZE` on the baseline and every shard, then a checkpoint, so that no side
 /// runs its queries with stale statistics, an unset visibility map or pending writes.
 pub async fn vacuum_analyze(baseline: &Client, engine: &Engine) -> Result<()> {
-    for statement in ["VACUUM ANALYZE listings", "CHECKPOINT"] {
+    vacuum_analyze_table(baseline, engine, COLLECTION).await
+}
+
+/// [`vacuum_analyze`] of `table`.
+pub async fn vacuum_analyze_table(baseline: &Client, engine: &Engine, table: &str) -> Result<()> {
+    let vacuum = format!("VACUUM ANALYZE {table}");
+    for statement in [vacuum.as_str(), "CHECKPOINT"] {
         baseline
             .batch_execute(statement)
             .await
             .with_context(|| format!("{statement} on the baseline"))?;
     }
+    let vacuum = vacuum.as_str();
     try_join_all(engine.shards().shards().iter().map(|shard| async move {
         let conn = shard
             .connect()
             .await
             .map_err(|e| anyhow::anyhow!("{}: {}", e.code, e.message))?;
-        for statement in ["VACUUM ANALYZE listings", "CHECKPOINT"] {
+        for statement in [vacuum, "CHECKPOINT"] {
             conn.batch_execute(statement)
                 .await
                 .with_context(|| format!("{statement} on {}", shard.name))?;

@@ -1,7 +1,8 @@
 //! The benchmark harness as a library: the servers of a run, the shared data set, the
 //! analytic-query comparison (`docfusion-bench`), the point-read load
-//! (`docfusion-pointreads`), the single-document write load (`docfusion-writes`) and bulk
-//! ingest (`docfusion-ingest`).
+//! (`docfusion-pointreads`), the single-document write load (`docfusion-writes`), bulk
+//! ingest (`docfusion-ingest`) and the JSONBench-shaped analytic benchmark
+//! (`docfusion-jsonbench`).
 
 pub mod cluster;
 pub mod compare;
@@ -9,6 +10,7 @@ pub mod cpu;
 pub mod dataset;
 pub mod exit;
 pub mod ingest;
+pub mod jsonbench;
 pub mod measure;
 pub mod pointreads;
 pub mod queries;

@@ -2,14 +2,12 @@
 //! DocFusionDB (K shards), runs analytic queries on both, checks that they agree, and prints
 //! a Markdown table of the timings.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 use docfusion_benches::cluster::Servers;
-use docfusion_benches::measure::{self, Verdict};
+use docfusion_benches::measure::{self, RunArgs};
 use docfusion_benches::report::{self, SizeReport};
 use docfusion_benches::{dataset, exit, queries, setup};
 
@@ -23,21 +21,8 @@ struct Args {
     /// Number of DocFusionDB shards.
     #[arg(long, default_value_t = 2)]
     shards: usize,
-    /// Timed runs per query and side (after one warm-up run).
-    #[arg(long, default_value_t = 5)]
-    runs: usize,
-    /// Seed of the generated data set.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Run only this query (repeatable); see the query names in the table.
-    #[arg(long = "query", value_name = "NAME")]
-    queries: Vec<String>,
-    /// Append the Markdown table(s) to this file.
-    #[arg(long, value_name = "FILE")]
-    markdown_out: Option<PathBuf>,
-    /// Print DocFusionDB's EXPLAIN of every query (the SQL each shard runs) to stderr.
-    #[arg(long)]
-    explain: bool,
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 #[tokio::main]
@@ -53,10 +38,10 @@ async fn main() -> ExitCode {
 
 /// Runs the whole benchmark; `Ok(false)` when an answer differed or a query failed.
 async fn run(args: Args) -> Result<bool> {
-    if args.shards == 0 || args.runs == 0 || args.docs.contains(&0) {
+    if args.shards == 0 || args.run.runs == 0 || args.docs.contains(&0) {
         bail!("--shards, --runs and every --docs size must be at least 1");
     }
-    let queries = queries::select(&args.queries).map_err(|e| anyhow!(e))?;
+    let queries = queries::select(&args.run.queries).map_err(|e| anyhow!(e))?;
     let command_line = report::command_line();
 
     let servers = Servers::launch(args.shards, false).await?;
@@ -72,8 +57,8 @@ async fn run(args: Args) -> Result<bool> {
 
     let mut all_agree = true;
     for &docs in &args.docs {
-        eprintln!("generating {docs} listings (seed {})…", args.seed);
-        let seed = args.seed;
+        eprintln!("generating {docs} listings (seed {})…", args.run.seed);
+        let seed = args.run.seed;
         let documents = tokio::task::spawn_blocking(move || dataset::generate(seed, docs))
             .await
             .context("generating the documents")?;
@@ -87,38 +72,23 @@ async fn run(args: Args) -> Result<bool> {
 
         let mut measurements = Vec::with_capacity(queries.len());
         for query in &queries {
-            if args.explain {
-                eprintln!(
-                    "EXPLAIN {}:\n{}\n",
-                    query.name,
-                    measure::explain(&engine, query.sql).await
-                );
-            }
-            let started = Instant::now();
-            let m = measure::measure(*query, &baseline, &engine, args.runs).await;
-            eprintln!(
-                "{:>22}  {:>7.1?}  {}",
-                query.name,
-                started.elapsed(),
-                match &m.verdict {
-                    Verdict::Same => "same answer".to_string(),
-                    other => format!("{other:?}"),
-                }
-            );
-            if m.verdict.is_failure() {
-                all_agree = false;
-                eprintln!(
-                    "\n!!!!! {}: {:?}\n!!!!! SQL: {}\n",
-                    query.name, m.verdict, query.sql
-                );
-            }
+            let m = measure::measure_and_show(
+                *query,
+                &baseline,
+                &engine,
+                &engine.session(),
+                args.run.runs,
+                args.run.explain,
+            )
+            .await;
+            all_agree &= !m.verdict.is_failure();
             measurements.push(m);
         }
         let table = report::table(&SizeReport {
             docs,
             shards: args.shards,
-            runs: args.runs,
-            seed: args.seed,
+            runs: args.run.runs,
+            seed: args.run.seed,
             baseline_load_s: baseline_load.as_secs_f64(),
             docfusion_load_s: docfusion_load.as_secs_f64(),
             measurements,
@@ -128,7 +98,7 @@ async fn run(args: Args) -> Result<bool> {
         markdown.push_str(&table);
     }
 
-    if let Some(path) = &args.markdown_out {
+    if let Some(path) = &args.run.markdown_out {
         report::append_markdown(path, &markdown).await?;
     }
 

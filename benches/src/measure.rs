@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use datafusion::execution::context::SessionContext;
 use docfusiondb::engine::Engine;
 use docfusiondb::render::batches_to_pg_text;
 use tokio_postgres::{Client, SimpleQueryMessage};
@@ -10,6 +11,26 @@ use tokio_postgres::{Client, SimpleQueryMessage};
 use crate::compare::{TextRows, first_difference};
 use crate::queries::BenchQuery;
 use crate::timing::{Summary, summarize};
+
+/// The options every query benchmark binary takes (flattened into its own).
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// Timed runs per query and side (after one warm-up run).
+    #[arg(long, default_value_t = 5)]
+    pub runs: usize,
+    /// Seed of the generated data set.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Run only this query (repeatable); see the query names in the table.
+    #[arg(long = "query", value_name = "NAME")]
+    pub queries: Vec<String>,
+    /// Append the Markdown table(s) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub markdown_out: Option<std::path::PathBuf>,
+    /// Print DocFusionDB's EXPLAIN of every query (the SQL each shard runs) to stderr.
+    #[arg(long)]
+    pub explain: bool,
+}
 
 /// How the two answers to a query relate.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,7 +68,7 @@ pub struct Measurement {
 }
 
 /// Postgres' answer as text, through the simple query protocol (text results).
-async fn postgres_rows(client: &Client, sql: &str) -> Result<TextRows, String> {
+pub async fn postgres_rows(client: &Client, sql: &str) -> Result<TextRows, String> {
     let messages = client
         .simple_query(sql)
         .await
@@ -68,27 +89,43 @@ async fn postgres_rows(client: &Client, sql: &str) -> Result<TextRows, String> {
         .collect())
 }
 
-/// DocFusionDB's answer, in-process, through the engine HTTP and pgwire use. Returns the
-/// time spent in the engine (rendering the text is not timed) and the text.
-async fn docfusion_rows(engine: &Engine, sql: &str) -> Result<(Duration, TextRows), String> {
+/// DocFusionDB's answer, in-process in `session`, through the engine HTTP and pgwire use.
+/// Returns the time spent in the engine (rendering the text is not timed) and the text.
+pub async fn docfusion_rows(
+    engine: &Engine,
+    session: &SessionContext,
+    sql: &str,
+) -> Result<(Duration, TextRows), String> {
     let started = Instant::now();
     let out = engine
-        .execute(&engine.session(), sql, &[])
+        .execute(session, sql, &[])
         .await
         .map_err(|e| format!("{}: {}", e.code, e.message))?;
     let elapsed = started.elapsed();
     Ok((elapsed, batches_to_pg_text(&out.batches)))
 }
 
-/// Runs `query` once on each side to warm up and compare, then `runs` timed times each.
+/// Runs `query` once on each side to warm up and compare, then `runs` timed times each;
+/// DocFusionDB in a new session.
 pub async fn measure(
     query: BenchQuery,
     postgres: &Client,
     engine: &Engine,
     runs: usize,
 ) -> Measurement {
+    measure_in(query, postgres, engine, &engine.session(), runs).await
+}
+
+/// [`measure`] with DocFusionDB's runs in `session` (e.g. one with a read consistency).
+pub async fn measure_in(
+    query: BenchQuery,
+    postgres: &Client,
+    engine: &Engine,
+    session: &SessionContext,
+    runs: usize,
+) -> Measurement {
     let pg_answer = postgres_rows(postgres, query.sql).await;
-    let df_answer = docfusion_rows(engine, query.sql).await;
+    let df_answer = docfusion_rows(engine, session, query.docfusion_sql()).await;
     let rows = match (&pg_answer, &df_answer) {
         (Ok(rows), _) => Some(rows.len()),
         (Err(_), Ok((_, rows))) => Some(rows.len()),
@@ -113,7 +150,7 @@ pub async fn measure(
             }
         }
         if df_answer.is_ok()
-            && let Ok((elapsed, _)) = docfusion_rows(engine, query.sql).await
+            && let Ok((elapsed, _)) = docfusion_rows(engine, session, query.docfusion_sql()).await
         {
             df_times.push(elapsed);
         }
@@ -127,10 +164,55 @@ pub async fn measure(
     }
 }
 
+/// [`measure_in`], saying on stderr how it went (with DocFusionDB's `EXPLAIN` first when
+/// `explain`), and the SQL of both sides when the answers differ or a side failed.
+pub async fn measure_and_show(
+    query: BenchQuery,
+    postgres: &Client,
+    engine: &Engine,
+    session: &SessionContext,
+    runs: usize,
+    explain: bool,
+) -> Measurement {
+    if explain {
+        eprintln!(
+            "EXPLAIN {}:\n{}\n",
+            query.name,
+            explain_in(engine, session, query.docfusion_sql()).await
+        );
+    }
+    let started = Instant::now();
+    let m = measure_in(query, postgres, engine, session, runs).await;
+    eprintln!(
+        "{:>22}  {:>7.1?}  {}",
+        query.name,
+        started.elapsed(),
+        match &m.verdict {
+            Verdict::Same => "same answer".to_string(),
+            other => format!("{other:?}"),
+        }
+    );
+    if m.verdict.is_failure() {
+        eprintln!(
+            "\n!!!!! {}: {:?}\n!!!!! Postgres SQL: {}\n!!!!! DocFusionDB SQL: {}\n",
+            query.name,
+            m.verdict,
+            query.sql,
+            query.docfusion_sql()
+        );
+    }
+    m
+}
+
 /// DocFusionDB's `EXPLAIN` of `sql` as lines of text (the SQL each shard runs included).
 pub async fn explain(engine: &Engine, sql: &str) -> String {
+    explain_in(engine, &engine.session(), sql).await
+}
+
+/// [`explain`] in `session`.
+pub async fn explain_in(engine: &Engine, session: &SessionContext, sql: &str) -> String {
     match engine
-        .execute(&engine.session(), &format!("EXPLAIN {sql}"), &[])
+        .execute(session, &format!("EXPLAIN {sql}"), &[])
         .await
     {
         Ok(out) => batches_to_pg_text(&out.batches)

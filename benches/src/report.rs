@@ -88,7 +88,8 @@ pub struct SizeReport {
     pub measurements: Vec<Measurement>,
 }
 
-fn ms(summary: Option<Summary>, pick: fn(&Summary) -> f64) -> String {
+/// Milliseconds picked from `summary`, one decimal, or `—` when there is none.
+pub fn ms(summary: Option<Summary>, pick: fn(&Summary) -> f64) -> String {
     summary.map_or_else(|| "—".to_string(), |s| format!("{:.1}", pick(&s)))
 }
 
@@ -105,7 +106,8 @@ fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
 }
 
-fn verdict_cell(verdict: &Verdict) -> String {
+/// A verdict as a table cell: `same`, or the difference or error in bold.
+pub fn verdict_cell(verdict: &Verdict) -> String {
     match verdict {
         Verdict::Same => "same".to_string(),
         Verdict::Mismatch(d) => format!("**MISMATCH**: {}", cell(d)),

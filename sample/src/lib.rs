@@ -1,5 +1,6 @@
 //! Deterministic airbnb-like listing documents for tests, benchmarks and demos: the same
-//! seed gives the same documents on every machine and build.
+//! seed gives the same documents on every machine and build. [`bluesky`] generates
+//! Bluesky firehose events shaped like JSONBench's data set the same way.
 //!
 //! Each listing is generated from its own [`SplitMix64`] stream derived from `(seed, index)`,
 //! so `listings(seed, 10)` is a prefix of `listings(seed, 1000)` and [`listing`] gives any one
@@ -21,6 +22,7 @@
 //!  "last_review": "2023-08-14", "tags": ["romantic"]}
 //! ```
 
+pub mod bluesky;
 mod calendar;
 mod canonical_json;
 mod listing;
