@@ -507,12 +507,12 @@ impl Replica {
             .collect()
     }
 
-    /// Like [`Replica::partitions`], with the shredded column of each of `paths` per batch
-    /// (`None` for a shard whose documents give the path no single type).
-    pub fn partitions_with_paths(
+    /// Like [`Replica::partitions`], with the column of each of `reads` per batch where the
+    /// shard's store answers it exactly (see [`rewrite::ShreddedRead::column_from`]).
+    pub fn partitions_with_reads(
         &self,
         name: &str,
-        paths: &[String],
+        reads: &[rewrite::ShreddedRead],
     ) -> Result<Vec<ShardPartition>, SqlError> {
         let internal =
             |e: store::StoreError| SqlError::new(sqlstate::INTERNAL_ERROR, format!("replica: {e}"));
@@ -524,12 +524,12 @@ impl Replica {
                     return Ok(ShardPartition::default());
                 };
                 let batches = t.batches().map_err(internal)?;
-                let shredded = paths
+                let columns = reads
                     .iter()
-                    .map(|p| t.shredded(p))
+                    .map(|r| r.column_from(t))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(internal)?;
-                Ok(ShardPartition { batches, shredded })
+                Ok(ShardPartition { batches, columns })
             })
             .collect()
     }
@@ -548,14 +548,13 @@ impl Replica {
     }
 }
 
-/// One shard's rows of a collection and the shredded columns asked for.
+/// One shard's rows of a collection and the shredded reads asked for.
 #[derive(Debug, Default)]
 pub struct ShardPartition {
     /// The rows, as [`store::TableStore::batches`] gives them.
     pub batches: Vec<RecordBatch>,
-    /// Per path asked for: its type and one array per batch, if the path is shredded.
-    #[allow(clippy::type_complexity)]
-    pub shredded: Vec<Option<(shred::ShredType, Vec<datafusion::arrow::array::ArrayRef>)>>,
+    /// Per read asked for: one array per batch, if this shard answers it.
+    pub columns: Vec<Option<Vec<datafusion::arrow::array::ArrayRef>>>,
 }
 
 /// A shard's background task: build, then poll; rebuild when the slot is lost.

@@ -33,7 +33,8 @@ use datafusion::physical_plan::{
 
 use crate::catalog::TableInfo;
 use crate::error::SqlError;
-use crate::replica::rewrite::{ShreddedRead, served_column, serves};
+use crate::replica::rewrite::{ReadKind, ShreddedRead, serves};
+use crate::replica::shred::ShredType;
 use crate::replica::{Consistency, ReadConsistency, Replica};
 use crate::scan::ShardedTable;
 use crate::snapshot::SessionSnapshot;
@@ -81,17 +82,26 @@ impl ReplicaTable {
         &self.reads
     }
 
-    /// Whether to read `path` (for an expression of type `data_type`) from shredded columns:
+    /// Whether to read `path` (as `kind`, for an expression of type `data_type`) from the
+    /// store's columns (presence always can):
     /// unless every shard's replica now types it in a way that cannot answer. Planning runs
     /// before the scan catches up, so a shard that does not know the path yet may well have
     /// it by then; the scan checks again per shard, and NULL falls back to the document.
-    pub fn may_serve(&self, path: &str, data_type: &DataType) -> bool {
-        self.replica.unserved_reason(&self.info).is_none()
-            && self
+    pub fn may_serve(&self, path: &str, kind: ReadKind, data_type: &DataType) -> bool {
+        if self.replica.unserved_reason(&self.info).is_some() {
+            return false;
+        }
+        let answers = |ty: ShredType| match kind {
+            ReadKind::Text => serves(ty, data_type),
+            ReadKind::Value(want) => ty == want,
+            ReadKind::Presence => true,
+        };
+        kind == ReadKind::Presence
+            || self
                 .replica
                 .path_types(&self.info.name, path)
                 .into_iter()
-                .any(|ty| ty.is_none_or(|ty| serves(ty, data_type)))
+                .any(|ty| ty.is_none_or(answers))
     }
 
     /// The shard scan, with NULL for every shredded read.
@@ -178,35 +188,24 @@ impl TableProvider for ReplicaTable {
             .catch_up(consistency)
             .await
             .map_err(SqlError::into_datafusion)?;
-        let paths: Vec<String> = self.reads.iter().map(|r| r.path.clone()).collect();
         let shard_parts = self
             .replica
-            .partitions_with_paths(&self.info.name, &paths)
+            .partitions_with_reads(&self.info.name, &self.reads)
             .map_err(SqlError::into_datafusion)?;
         let schema = self.schema.clone();
-        // Per read: how many shards answered it from a typed column.
+        // Per read: how many shards answered it from the store's columns.
         let mut served_shards = vec![0usize; self.reads.len()];
         let mut partitions = Vec::with_capacity(shard_parts.len());
         for part in shard_parts {
-            for ((n, s), read) in served_shards
-                .iter_mut()
-                .zip(&part.shredded)
-                .zip(&self.reads)
-            {
-                *n += usize::from(
-                    s.as_ref()
-                        .is_some_and(|(ty, _)| serves(*ty, &read.data_type)),
-                );
+            for (n, c) in served_shards.iter_mut().zip(&part.columns) {
+                *n += usize::from(c.is_some());
             }
             let mut batches = Vec::with_capacity(part.batches.len());
             for (b, batch) in part.batches.iter().enumerate() {
                 let mut columns = batch.columns().to_vec();
-                for (read, shredded) in self.reads.iter().zip(&part.shredded) {
-                    let column: ArrayRef = match shredded
-                        .as_ref()
-                        .and_then(|(ty, arrays)| Some((*ty, arrays.get(b)?)))
-                    {
-                        Some((ty, array)) => served_column(ty, &read.data_type, array),
+                for (read, arrays) in self.reads.iter().zip(&part.columns) {
+                    let column: ArrayRef = match arrays.as_ref().and_then(|a| a.get(b)) {
+                        Some(array) => array.clone(),
                         None => new_null_array(&read.data_type, batch.num_rows()),
                     };
                     columns.push(column);
@@ -219,14 +218,7 @@ impl TableProvider for ReplicaTable {
             .reads
             .iter()
             .zip(served_shards)
-            .map(|(r, n)| {
-                format!(
-                    "{}:{}({n}/{} shards)",
-                    r.path,
-                    r.data_type,
-                    partitions.len()
-                )
-            })
+            .map(|(r, n)| format!("{}:{}({n}/{} shards)", r.path, r.label(), partitions.len()))
             .collect::<Vec<_>>();
         let source = MemorySourceConfig::try_new(&partitions, schema, projection.cloned())?
             .with_limit(limit);
