@@ -172,12 +172,19 @@ impl TableProvider for ReplicaTable {
         _filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        if in_transaction_block(state) {
-            return self.scan_shards(state, projection, limit).await;
-        }
-        if let Some(why) = self.replica.unserved_reason(&self.info) {
+        let fallback = if in_transaction_block(state) {
+            Some("in a transaction block (read in its snapshot of the shards)".to_string())
+        } else {
+            self.replica.unserved_reason(&self.info)
+        };
+        if let Some(why) = fallback {
             tracing::debug!(collection = %self.info.name, %why, "read from the shards");
-            return self.scan_shards(state, projection, limit).await;
+            let inner = self.scan_shards(state, projection, limit).await?;
+            return Ok(Arc::new(ReplicaScanExec {
+                collection: self.info.name.clone(),
+                answered: Answered::Shards { why },
+                inner,
+            }));
         }
         let consistency = state
             .config()
@@ -225,39 +232,67 @@ impl TableProvider for ReplicaTable {
         let inner: Arc<dyn ExecutionPlan> = DataSourceExec::from_data_source(source);
         Ok(Arc::new(ReplicaScanExec {
             collection: self.info.name.clone(),
-            consistency,
-            lag_ms: freshness.lag.as_millis() as u64,
-            shredded,
+            answered: Answered::Replica {
+                consistency,
+                lag_ms: freshness.lag.as_millis() as u64,
+                shredded,
+            },
             inner,
         }))
     }
 }
 
-/// The replica's scan of a collection: its in-memory batches, one partition per shard.
+/// What answered a scan of a replica-served collection.
+#[derive(Debug, Clone)]
+enum Answered {
+    /// The replica's in-memory batches, one partition per shard.
+    Replica {
+        consistency: Consistency,
+        lag_ms: u64,
+        /// The shredded paths read, as `path:what(shards whose store answered it)`.
+        shredded: Vec<String>,
+    },
+    /// The shards (the child is their scan), for the reason given.
+    Shards { why: String },
+}
+
+/// The scan of a replica-served collection: `ReplicaScanExec` over the replica's batches,
+/// or `ReplicaFallbackExec` over the shard scan, saying why (in `EXPLAIN`).
 #[derive(Debug)]
 pub struct ReplicaScanExec {
     collection: String,
-    consistency: Consistency,
-    lag_ms: u64,
-    /// The shredded paths read, as `path:type(shards whose typed column answered it)`.
-    shredded: Vec<String>,
+    answered: Answered,
     inner: Arc<dyn ExecutionPlan>,
 }
 
 impl DisplayAs for ReplicaScanExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        let consistency = match self.consistency {
+        let (consistency, lag_ms, shredded) = match &self.answered {
+            Answered::Shards { why } => {
+                return write!(
+                    f,
+                    "ReplicaFallbackExec: collection={}, read from the shards: {why}",
+                    self.collection
+                );
+            }
+            Answered::Replica {
+                consistency,
+                lag_ms,
+                shredded,
+            } => (consistency, lag_ms, shredded),
+        };
+        let consistency = match consistency {
             Consistency::Strong => "strong".to_string(),
             Consistency::Bounded(d) => format!("bounded({} ms)", d.as_millis()),
             Consistency::None => "none".to_string(),
         };
         write!(
             f,
-            "ReplicaScanExec: collection={}, consistency={consistency}, staleness_ms<={}",
-            self.collection, self.lag_ms
+            "ReplicaScanExec: collection={}, consistency={consistency}, staleness_ms<={lag_ms}",
+            self.collection
         )?;
-        if !self.shredded.is_empty() {
-            write!(f, ", shredded=[{}]", self.shredded.join(", "))?;
+        if !shredded.is_empty() {
+            write!(f, ", shredded=[{}]", shredded.join(", "))?;
         }
         Ok(())
     }
@@ -265,7 +300,10 @@ impl DisplayAs for ReplicaScanExec {
 
 impl ExecutionPlan for ReplicaScanExec {
     fn name(&self) -> &str {
-        "ReplicaScanExec"
+        match self.answered {
+            Answered::Replica { .. } => "ReplicaScanExec",
+            Answered::Shards { .. } => "ReplicaFallbackExec",
+        }
     }
 
     fn apply_expressions(
@@ -292,9 +330,7 @@ impl ExecutionPlan for ReplicaScanExec {
         let inner = children.pop().unwrap_or_else(|| self.inner.clone());
         Ok(Arc::new(ReplicaScanExec {
             collection: self.collection.clone(),
-            consistency: self.consistency,
-            lag_ms: self.lag_ms,
-            shredded: self.shredded.clone(),
+            answered: self.answered.clone(),
             inner,
         }))
     }
