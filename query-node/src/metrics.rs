@@ -40,7 +40,7 @@ pub struct Metrics {
     pub replica_rows_loaded: IntGaugeVec,
     /// Live rows the replica holds, by shard.
     pub replica_rows: IntGaugeVec,
-    /// Memory the replica holds, by shard.
+    /// Memory the replica holds, by shard and collection.
     pub replica_memory_bytes: IntGaugeVec,
     /// Row changes the replica applied from the change feed, by shard.
     pub replica_changes_total: IntCounterVec,
@@ -112,7 +112,7 @@ fn build() -> Result<Metrics, prometheus::Error> {
     )?;
     let replica_memory_bytes = IntGaugeVec::new(
         Opts::new("replica_memory_bytes", "Memory the replica holds"),
-        &["shard"],
+        &["shard", "collection"],
     )?;
     let replica_changes_total = IntCounterVec::new(
         Opts::new(

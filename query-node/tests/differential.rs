@@ -65,6 +65,21 @@ const TYPED_STATEMENTS: &[&str] = &[
     "SELECT doc->>'b', count(*) FROM typed GROUP BY 1 ORDER BY 1",
     "SELECT avg((doc->>'f')::float8), max((doc->>'i')::bigint), min(doc->>'s') FROM typed",
     "SELECT count(*) FROM typed WHERE doc->>'s' = 'x' AND (doc->>'i')::bigint > 0",
+    // Containment and existence: typed leaves from columns, numbers by value (7.0 = 7,
+    // 1e2 = 100), a string never equal to a number, JSON null vs absent, mixed and float
+    // paths, nested objects, a parent that is not an object (t05's `o`).
+    r#"SELECT id, doc @> '{"s":"x"}', doc @> '{"i":7}', doc @> '{"i":7.0}', doc @> '{"i":1e2}', doc @> '{"b":true}' FROM typed ORDER BY id"#,
+    r#"SELECT id, doc @> '{"i":"7"}', doc @> '{"s":null}', doc @> '{"b":null}', doc @> '{"m":2}', doc @> '{"m":"1"}' FROM typed ORDER BY id"#,
+    r#"SELECT id, doc @> '{"f":2}', doc @> '{"f":1.5}', doc @> '{"f":1.50}', doc @> '{"i":3000000000}', doc @> '{}' FROM typed ORDER BY id"#,
+    r#"SELECT id, doc @> '{"o":{"k":"v"}}', doc @> '{"o":{"k":"v","n":1}}', doc->'o' @> '{"n":2}', doc @> '{"o":{}}' FROM typed ORDER BY id"#,
+    r#"SELECT id FROM typed WHERE doc @> '{"s":"x","i":7}' ORDER BY id"#,
+    r#"SELECT id FROM typed WHERE doc @> '{"s":"x","zz":[1]}' ORDER BY id"#,
+    r#"SELECT id FROM typed WHERE doc @> '{"s":"é z"}'::jsonb ORDER BY id"#,
+    r#"SELECT count(*), sum((doc->>'i')::bigint) FROM typed WHERE doc @> '{"b":false}'"#,
+    "SELECT id, doc ? 's', doc ? 'b', doc ? 'nope', doc ? 'o', doc->'o' ? 'k', doc->'o' ? 'zz' FROM typed ORDER BY id",
+    "SELECT id, doc ?| '{s,b}', doc ?& '{s,b}', doc ?| array['zz','nope'], doc ?& array['i','g'], doc->'o' ?| '{k,n}' FROM typed ORDER BY id",
+    "SELECT id FROM typed WHERE doc ? 'b' AND NOT doc ? 's' ORDER BY id",
+    "SELECT doc ? 'b', count(*) FROM typed GROUP BY 1 ORDER BY 1",
 ];
 
 /// Expressions evaluated for every document: `SELECT id, <expr> FROM docs ORDER BY id`.
@@ -402,6 +417,26 @@ async fn replica_answers_exactly_as_postgres() {
         assert!(plan.contains(read), "{read} in {plan}");
     }
     assert!(!plan.contains("f:Utf8(2/2 shards)"), "{plan}");
+    // Containment compares typed columns, existence reads presence columns.
+    let plan = explain(
+        &engine,
+        r#"SELECT id FROM typed WHERE doc @> '{"s":"x","i":7.0}' AND doc ? 'b'"#,
+    )
+    .await;
+    for read in [
+        "s:json Utf8(2/2 shards)",
+        "i:json Int64(2/2 shards)",
+        "b:present(2/2 shards)",
+    ] {
+        assert!(plan.contains(read), "{read} in {plan}");
+    }
+    // A string leaf on an integer path, and a float leaf, are left to the documents.
+    let plan = explain(
+        &engine,
+        r#"SELECT id FROM typed WHERE doc @> '{"i":"7","f":1.5}'"#,
+    )
+    .await;
+    assert!(!plan.contains("shredded="), "{plan}");
 }
 
 async fn differential(engine: &docfusiondb::Engine) {

@@ -228,3 +228,85 @@ async fn a_path_turning_mixed_type_falls_back_to_the_documents() {
         .unwrap_err();
     assert_eq!(err.code, "22P02", "{err:?}");
 }
+
+/// Total size of `table` on the shards (`pg_total_relation_size`, heap + TOAST + indexes).
+async fn size_on_shards(servers: &[TestPostgres], table: &str) -> i64 {
+    let mut total = 0;
+    for s in servers {
+        let client = reference_client(s).await;
+        let row = client
+            .query_one(
+                "SELECT pg_total_relation_size($1::text::regclass)",
+                &[&table],
+            )
+            .await
+            .expect("relation size");
+        total += row.get::<_, i64>(0);
+    }
+    total
+}
+
+/// A collection over its own memory budget is read from the shards (EXPLAIN says why) and
+/// answers the same; the others are still served from the replica. Prints the replica's
+/// size against the shards' `pg_total_relation_size`.
+#[tokio::test]
+async fn a_collection_over_its_budget_is_read_from_the_shards() {
+    let servers = start_servers(2).await;
+    let writer = engine_for(&servers).await;
+    let pad = "x".repeat(500);
+    let big: Vec<String> = (0..3000)
+        .map(|i| format!(r#"{{"id":"b{i:04}","n":{i},"pad":"{pad}"}}"#))
+        .collect();
+    load(&writer, "big", &big).await;
+    load(&writer, "listings", &sample_docs(5000)).await;
+    let engine = replica_engine_with(&servers, |r| {
+        r.collection_memory_budgets_mb.insert("big".into(), 1);
+    })
+    .await;
+    wait_replica_ready(&engine).await;
+    let replica = engine.replica().expect("replica enabled");
+    for table in ["big", "listings"] {
+        let bytes = replica.collection_memory_bytes(table);
+        let pg = size_on_shards(&servers, table).await;
+        println!(
+            "replica memory of {table}: {bytes} bytes; pg_total_relation_size on the shards: \
+             {pg} bytes (replica/postgres = {:.2})",
+            bytes as f64 / pg as f64
+        );
+    }
+    assert!(replica.collection_memory_bytes("big") > 1 << 20);
+
+    let sum = "SELECT count(*), sum((doc->>'n')::bigint) FROM big";
+    let plan = explain(&engine, sum).await;
+    assert!(
+        plan.contains(
+            "ReplicaFallbackExec: collection=big, read from the shards: collection big takes"
+        ) && plan.contains("over its memory budget (1 MB)"),
+        "{plan}"
+    );
+    assert!(!plan.contains("ReplicaScanExec"), "{plan}");
+    // 0 + 1 + ... + 2999 = 4498500.
+    assert_eq!(
+        node_rows(&engine, sum).await.unwrap(),
+        vec![vec![Some("3000".into()), Some("4498500".into())]]
+    );
+    let plan = explain(&engine, "SELECT count(*) FROM listings").await;
+    assert!(
+        plan.contains("ReplicaScanExec: collection=listings"),
+        "{plan}"
+    );
+
+    // The metric has the replica's size per shard and collection.
+    wait_until("the memory metric reports collection big", || async {
+        let text = docfusiondb::metrics::metrics().render();
+        let reported: i64 = text
+            .lines()
+            .filter(|l| {
+                l.starts_with("docfusion_replica_memory_bytes{") && l.contains("collection=\"big\"")
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<i64>().ok())
+            .sum();
+        reported == replica.collection_memory_bytes("big") as i64
+    })
+    .await;
+}

@@ -57,6 +57,13 @@ pub struct ReplicaConfig {
     /// Memory the replica may take; over it, collections are read from the shards.
     #[serde(default = "default_replica_memory_budget_mb")]
     pub memory_budget_mb: u64,
+    /// Memory one collection's replica (all shards together) may take; over it, that
+    /// collection alone is read from the shards. None: only the node's budget applies.
+    #[serde(default)]
+    pub collection_memory_budget_mb: Option<u64>,
+    /// Budgets of named collections, in place of `collection_memory_budget_mb`.
+    #[serde(default)]
+    pub collection_memory_budgets_mb: std::collections::BTreeMap<String, u64>,
     /// How often the change feed is polled when no query asks for it.
     #[serde(default = "default_replica_poll_interval_ms")]
     pub poll_interval_ms: u64,
@@ -87,10 +94,22 @@ impl Default for ReplicaConfig {
         Self {
             enabled: false,
             memory_budget_mb: default_replica_memory_budget_mb(),
+            collection_memory_budget_mb: None,
+            collection_memory_budgets_mb: std::collections::BTreeMap::new(),
             poll_interval_ms: default_replica_poll_interval_ms(),
             batch_changes: default_replica_batch_changes(),
             slot_max_lag_mb: default_replica_slot_max_lag_mb(),
         }
+    }
+}
+
+impl ReplicaConfig {
+    /// The memory budget of collection `name` in MB, if it has one of its own.
+    pub fn collection_budget_mb(&self, name: &str) -> Option<u64> {
+        self.collection_memory_budgets_mb
+            .get(name)
+            .copied()
+            .or(self.collection_memory_budget_mb)
     }
 }
 
@@ -412,6 +431,22 @@ impl NodeConfig {
                 return Err(invalid(key, "must be at least 1".into()));
             }
         }
+        if r.collection_memory_budget_mb == Some(0) {
+            return Err(invalid(
+                "replica.collection_memory_budget_mb",
+                "must be at least 1".into(),
+            ));
+        }
+        if let Some((name, _)) = r
+            .collection_memory_budgets_mb
+            .iter()
+            .find(|(_, mb)| **mb == 0)
+        {
+            return Err(invalid(
+                &format!("replica.collection_memory_budgets_mb.{name}"),
+                "must be at least 1".into(),
+            ));
+        }
         if let Some(b) = &self.billing {
             if !(b.url.starts_with("http://") || b.url.starts_with("https://")) {
                 return Err(invalid(
@@ -690,5 +725,24 @@ limits:
         assert!(e.contains("replica.poll_interval_ms"), "{e}");
         let e = error_of("replica:\n  enable: true\n");
         assert!(e.contains("enable"), "{e}");
+    }
+
+    #[test]
+    fn collection_budgets_default_to_none_and_named_ones_win() {
+        let c = NodeConfig::from_yaml("{}").unwrap();
+        assert_eq!(c.replica.collection_budget_mb("events"), None);
+        let c = NodeConfig::from_yaml(
+            "replica:\n  collection_memory_budget_mb: 100\n  collection_memory_budgets_mb:\n    events: 7\n",
+        )
+        .unwrap();
+        assert_eq!(c.replica.collection_budget_mb("events"), Some(7));
+        assert_eq!(c.replica.collection_budget_mb("other"), Some(100));
+        let e = error_of("replica:\n  collection_memory_budgets_mb:\n    events: 0\n");
+        assert!(
+            e.contains("replica.collection_memory_budgets_mb.events"),
+            "{e}"
+        );
+        let e = error_of("replica:\n  collection_memory_budget_mb: 0\n");
+        assert!(e.contains("replica.collection_memory_budget_mb"), "{e}");
     }
 }

@@ -97,6 +97,8 @@ struct ShardReplica {
     feed: tokio::sync::Mutex<Option<ShardFeed>>,
     tables: RwLock<ShardTables>,
     status: Mutex<ShardStatus>,
+    /// The collections whose memory the metrics last reported.
+    reported: Mutex<Vec<String>>,
 }
 
 /// The node's replica of every shard.
@@ -137,9 +139,22 @@ impl ShardReplica {
         m.replica_rows
             .with_label_values(&[&self.shard.name])
             .set(tables.row_count() as i64);
-        m.replica_memory_bytes
-            .with_label_values(&[&self.shard.name])
-            .set(tables.memory_bytes() as i64);
+        let by_collection = tables.memory_by_collection();
+        let mut reported = lock(&self.reported);
+        for gone in reported
+            .iter()
+            .filter(|r| !by_collection.iter().any(|(n, _)| n == r))
+        {
+            let _ = m
+                .replica_memory_bytes
+                .remove_label_values(&[self.shard.name.as_str(), gone.as_str()]);
+        }
+        for (name, bytes) in &by_collection {
+            m.replica_memory_bytes
+                .with_label_values(&[self.shard.name.as_str(), name])
+                .set(*bytes as i64);
+        }
+        *reported = by_collection.iter().map(|(n, _)| n.to_string()).collect();
     }
 
     /// Builds the replica: slot, snapshot, then the feed drained past the snapshot.
@@ -381,6 +396,7 @@ impl Replica {
                             phase: Phase::Starting,
                             snapshot_lsn: Lsn::default(),
                         }),
+                        reported: Mutex::new(Vec::new()),
                     })
                 })
                 .collect(),
@@ -421,6 +437,19 @@ impl Replica {
             .sum()
     }
 
+    /// Memory the replica of collection `name` holds on every shard together, in bytes.
+    pub fn collection_memory_bytes(&self, name: &str) -> usize {
+        self.shards
+            .iter()
+            .map(|s| {
+                let tables = s.tables.read().unwrap_or_else(|e| e.into_inner());
+                tables
+                    .table(name)
+                    .map_or(0, store::TableStore::memory_bytes)
+            })
+            .sum()
+    }
+
     /// Why collection `info` cannot be answered from the replica right now, if it cannot.
     pub fn unserved_reason(&self, info: &TableInfo) -> Option<String> {
         if !self.is_ready() {
@@ -432,6 +461,16 @@ impl Replica {
                 "the replica is over its memory budget ({} MB)",
                 self.config.memory_budget_mb
             ));
+        }
+        if let Some(mb) = self.config.collection_budget_mb(&info.name) {
+            let bytes = self.collection_memory_bytes(&info.name);
+            if bytes as u64 > mb.saturating_mul(1 << 20) {
+                return Some(format!(
+                    "collection {} takes {:.1} MB in the replica, over its memory budget ({mb} MB)",
+                    info.name,
+                    bytes as f64 / f64::from(1 << 20)
+                ));
+            }
         }
         for s in &self.shards {
             let tables = s.tables.read().unwrap_or_else(|e| e.into_inner());
@@ -507,12 +546,12 @@ impl Replica {
             .collect()
     }
 
-    /// Like [`Replica::partitions`], with the shredded column of each of `paths` per batch
-    /// (`None` for a shard whose documents give the path no single type).
-    pub fn partitions_with_paths(
+    /// Like [`Replica::partitions`], with the column of each of `reads` per batch where the
+    /// shard's store answers it exactly (see [`rewrite::ShreddedRead::column_from`]).
+    pub fn partitions_with_reads(
         &self,
         name: &str,
-        paths: &[String],
+        reads: &[rewrite::ShreddedRead],
     ) -> Result<Vec<ShardPartition>, SqlError> {
         let internal =
             |e: store::StoreError| SqlError::new(sqlstate::INTERNAL_ERROR, format!("replica: {e}"));
@@ -524,12 +563,12 @@ impl Replica {
                     return Ok(ShardPartition::default());
                 };
                 let batches = t.batches().map_err(internal)?;
-                let shredded = paths
+                let columns = reads
                     .iter()
-                    .map(|p| t.shredded(p))
+                    .map(|r| r.column_from(t))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(internal)?;
-                Ok(ShardPartition { batches, shredded })
+                Ok(ShardPartition { batches, columns })
             })
             .collect()
     }
@@ -548,14 +587,13 @@ impl Replica {
     }
 }
 
-/// One shard's rows of a collection and the shredded columns asked for.
+/// One shard's rows of a collection and the shredded reads asked for.
 #[derive(Debug, Default)]
 pub struct ShardPartition {
     /// The rows, as [`store::TableStore::batches`] gives them.
     pub batches: Vec<RecordBatch>,
-    /// Per path asked for: its type and one array per batch, if the path is shredded.
-    #[allow(clippy::type_complexity)]
-    pub shredded: Vec<Option<(shred::ShredType, Vec<datafusion::arrow::array::ArrayRef>)>>,
+    /// Per read asked for: one array per batch, if this shard answers it.
+    pub columns: Vec<Option<Vec<datafusion::arrow::array::ArrayRef>>>,
 }
 
 /// A shard's background task: build, then poll; rebuild when the slot is lost.

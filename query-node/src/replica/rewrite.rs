@@ -18,25 +18,41 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use datafusion::arrow::array::{ArrayRef, new_null_array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, new_null_array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::catalog::default_table_source::{provider_as_source, source_as_provider};
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{Column, DFSchema, Result, ScalarValue, TableReference};
 use datafusion::logical_expr::expr::Case;
+use datafusion::logical_expr::utils::{conjunction, disjunction};
 use datafusion::logical_expr::{
-    Expr, ExprSchemable, Filter, LogicalPlan, Projection, TableScan, TableScanBuilder,
+    Expr, ExprSchemable, Filter, LogicalPlan, Projection, TableScan, TableScanBuilder, lit,
 };
 use datafusion::optimizer::optimizer::ApplyOrder;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
+use docfusion_pgvalue::{Jsonb, JsonbObject};
 
 use crate::json::names;
 use crate::replica::shred::ShredType;
+use crate::replica::store::{StoreError, TableStore};
 use crate::replica::table::ReplicaTable;
 
 /// Prefix of the scan's shredded-column names.
 pub const SHREDDED_PREFIX: &str = "__docfusion_shredded_";
+
+/// What a read takes from a shard's store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadKind {
+    /// `->>` of the path, or a cast of it: the typed column where it gives exactly what the
+    /// expression gives ([`served_column`]).
+    Text,
+    /// The JSON value itself, compared with a constant of `@>`: only from a column of
+    /// exactly this type (an `Int64` column rendered as text must not equal a JSON string).
+    Value(ShredType),
+    /// Whether the path's last key is there, as `?` asks ([`TableStore::presence`]).
+    Presence,
+}
 
 /// A shredded path the replica scan outputs as a column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +63,41 @@ pub struct ShreddedRead {
     pub path: String,
     /// The type of the expression it answers: `Utf8` for `->>`, the cast's type otherwise.
     pub data_type: DataType,
+    /// What it reads.
+    pub kind: ReadKind,
+}
+
+impl ShreddedRead {
+    /// How `EXPLAIN` names what is read.
+    pub fn label(&self) -> String {
+        match self.kind {
+            ReadKind::Text => self.data_type.to_string(),
+            ReadKind::Value(ty) => format!("json {}", ty.data_type()),
+            ReadKind::Presence => "present".to_string(),
+        }
+    }
+
+    /// The read's column from store `t`, one array per batch of [`TableStore::batches`],
+    /// or `None` where this shard's store cannot answer it (the column is then NULL and
+    /// every row reads its document).
+    pub fn column_from(&self, t: &TableStore) -> Result<Option<Vec<ArrayRef>>, StoreError> {
+        Ok(match self.kind {
+            ReadKind::Text => t
+                .shredded(&self.path)?
+                .filter(|(ty, _)| serves(*ty, &self.data_type))
+                .map(|(ty, arrays)| {
+                    arrays
+                        .iter()
+                        .map(|a| served_column(ty, &self.data_type, a))
+                        .collect()
+                }),
+            ReadKind::Value(want) => t
+                .shredded(&self.path)?
+                .filter(|(ty, _)| *ty == want)
+                .map(|(_, arrays)| arrays),
+            ReadKind::Presence => Some(t.presence(&self.path)?),
+        })
+    }
 }
 
 /// True when a column of shredded type `ty` answers an expression of type `target` exactly
@@ -169,9 +220,81 @@ fn readable(e: &Expr, schema: &DFSchema) -> Option<(String, DataType)> {
 fn is_our_case(e: &Expr) -> bool {
     let Expr::Case(c) = e else { return false };
     c.when_then_expr.iter().any(|(w, _)| {
-        matches!(w.as_ref(), Expr::IsNotNull(inner)
-            if matches!(inner.as_ref(), Expr::Column(col) if col.name.starts_with(SHREDDED_PREFIX)))
+        w.column_refs()
+            .iter()
+            .any(|col| col.name.starts_with(SHREDDED_PREFIX))
     })
+}
+
+/// The dotted path of `prefix` followed by `key`, when every key can be a path step.
+fn dotted(prefix: &[String], key: &str) -> Option<String> {
+    let steps = || prefix.iter().map(String::as_str).chain([key]);
+    if steps().any(|k| k.is_empty() || k.contains('.')) {
+        return None;
+    }
+    Some(steps().collect::<Vec<_>>().join("."))
+}
+
+/// The strings of a `text[]` literal (`?|`, `?&`), unless one is NULL.
+fn string_list(e: &Expr) -> Option<Vec<String>> {
+    let Expr::Literal(ScalarValue::List(list), _) = e else {
+        return None;
+    };
+    if list.len() != 1 || list.is_null(0) {
+        return None;
+    }
+    let items = list.value(0);
+    let strings = items.as_string_opt::<i32>()?;
+    strings.iter().map(|s| s.map(str::to_string)).collect()
+}
+
+/// The text of a constant jsonb operand: `'{...}'` or `'{...}'::jsonb`.
+fn json_constant(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::ScalarFunction(f) if f.name() == names::JSONB_IN && f.args.len() == 1 => {
+            string_literal(&f.args[0])
+        }
+        other => string_literal(other),
+    }
+}
+
+/// A scalar of a containment constant that a column of one type compares exactly, with the
+/// value to compare (jsonb equality: strings bytewise, numbers by value, so `1.0` is the
+/// integer 1; numbers that are not integers fitting 64 bits are not compared from columns,
+/// since a `Float64` column is not numeric equality).
+fn comparable(value: &Jsonb) -> Option<(ShredType, ScalarValue)> {
+    match value {
+        Jsonb::String(s) => Some((ShredType::Utf8, ScalarValue::Utf8(Some(s.clone())))),
+        Jsonb::Bool(b) => Some((ShredType::Boolean, ScalarValue::Boolean(Some(*b)))),
+        Jsonb::Number(n) if n.is_integral() => Some((
+            ShredType::Int64,
+            ScalarValue::Int64(Some(n.trunc_to_i64()?)),
+        )),
+        _ => None,
+    }
+}
+
+/// The leaves of containment constant `obj` under `prefix`: `Some((path, type, value))`
+/// for a scalar a column compares exactly, `None` for any other (JSON null, arrays, empty
+/// objects, numbers that are not integers, keys that cannot be path steps).
+fn containment_leaves(
+    obj: &JsonbObject,
+    prefix: &mut Vec<String>,
+    out: &mut Vec<Option<(String, ShredType, ScalarValue)>>,
+) {
+    for (key, value) in obj.iter() {
+        match (value, dotted(prefix, key)) {
+            (Jsonb::Object(inner), Some(_)) if !inner.is_empty() => {
+                prefix.push(key.clone());
+                containment_leaves(inner, prefix, out);
+                prefix.pop();
+            }
+            (scalar, Some(path)) => {
+                out.push(comparable(scalar).map(|(ty, v)| (path, ty, v)));
+            }
+            (_, None) => out.push(None),
+        }
+    }
 }
 
 struct Rewriter<'a> {
@@ -183,37 +306,145 @@ struct Rewriter<'a> {
 }
 
 impl Rewriter<'_> {
+    /// The scan's column for `path` read as `kind` (added to the reads when new).
+    fn read(&mut self, path: String, kind: ReadKind, data_type: DataType) -> Expr {
+        let name = match self
+            .reads
+            .iter()
+            .find(|r| r.path == path && r.data_type == data_type && r.kind == kind)
+        {
+            Some(r) => r.name.clone(),
+            None => {
+                let name = format!("{SHREDDED_PREFIX}{}", self.reads.len());
+                self.reads.push(ShreddedRead {
+                    name: name.clone(),
+                    path,
+                    data_type,
+                    kind,
+                });
+                name
+            }
+        };
+        self.changed = true;
+        Expr::Column(Column::new(Some(self.qualifier.clone()), name))
+    }
+
+    /// `doc ? 'k'`, `doc->'a' ?| '{k,l}'`, `?&`: from presence columns. Presence is NULL
+    /// where the key's parent is not an object (an array's or a string's `?` has other
+    /// rules), and those rows evaluate the original.
+    fn existence(&mut self, e: &Expr) -> Option<Expr> {
+        let Expr::ScalarFunction(f) = e else {
+            return None;
+        };
+        let [left, right] = f.args.as_slice() else {
+            return None;
+        };
+        let keys = match f.name() {
+            names::EXISTS => vec![string_literal(right)?.to_string()],
+            names::EXISTS_ANY | names::EXISTS_ALL => string_list(right)?,
+            _ => return None,
+        };
+        let mut prefix = Vec::new();
+        if keys.is_empty() || !keys_from_doc(left, &mut prefix) {
+            return None;
+        }
+        let paths = keys
+            .iter()
+            .map(|k| dotted(&prefix, k))
+            .collect::<Option<Vec<_>>>()?;
+        if !paths.iter().all(|p| {
+            self.table
+                .may_serve(p, ReadKind::Presence, &DataType::Boolean)
+        }) {
+            return None;
+        }
+        let columns: Vec<Expr> = paths
+            .into_iter()
+            .map(|p| self.read(p, ReadKind::Presence, DataType::Boolean))
+            .collect();
+        let known = conjunction(columns.iter().map(|c| c.clone().is_not_null()))?;
+        let answer = if f.name() == names::EXISTS_ANY {
+            disjunction(columns)?
+        } else {
+            conjunction(columns)?
+        };
+        Some(Expr::Case(Case::new(
+            None,
+            vec![(Box::new(known), Box::new(answer))],
+            Some(Box::new(e.clone())),
+        )))
+    }
+
+    /// `doc @> '{"k":"v","o":{"n":1}}'` (also under `doc->'a'`): each scalar leaf a column
+    /// of exactly its type compares ([`comparable`]) decides `false` where the column holds
+    /// another value, and when every leaf is such, `true` where every column holds a value
+    /// (they are equal then); any other row evaluates the original.
+    fn containment(&mut self, e: &Expr) -> Option<Expr> {
+        let Expr::ScalarFunction(f) = e else {
+            return None;
+        };
+        let [left, right] = f.args.as_slice() else {
+            return None;
+        };
+        if f.name() != names::CONTAINS {
+            return None;
+        }
+        let mut prefix = Vec::new();
+        if !keys_from_doc(left, &mut prefix) {
+            return None;
+        }
+        let constant = Jsonb::parse(json_constant(right)?).ok()?;
+        let obj = constant.as_object()?;
+        let mut leaves = Vec::new();
+        containment_leaves(obj, &mut prefix, &mut leaves);
+        let mut compared = Vec::new();
+        let mut all_compared = true;
+        for leaf in leaves {
+            match leaf {
+                Some((path, ty, value))
+                    if self
+                        .table
+                        .may_serve(&path, ReadKind::Value(ty), &ty.data_type()) =>
+                {
+                    compared.push((self.read(path, ReadKind::Value(ty), ty.data_type()), value));
+                }
+                _ => all_compared = false,
+            }
+        }
+        let differs = disjunction(compared.iter().map(|(c, v)| {
+            c.clone()
+                .is_not_null()
+                .and(c.clone().not_eq(lit(v.clone())))
+        }))?;
+        let mut when_then = vec![(Box::new(differs), Box::new(lit(false)))];
+        if all_compared {
+            let all_known = conjunction(compared.iter().map(|(c, _)| c.clone().is_not_null()))?;
+            when_then.push((Box::new(all_known), Box::new(lit(true))));
+        }
+        Some(Expr::Case(Case::new(
+            None,
+            when_then,
+            Some(Box::new(e.clone())),
+        )))
+    }
+
     fn rewrite(&mut self, expr: Expr) -> Result<Expr> {
         let t = expr.transform_down(|e| {
             if is_our_case(&e) {
                 return Ok(Transformed::new(e, false, TreeNodeRecursion::Jump));
             }
+            if let Some(new) = self.existence(&e).or_else(|| self.containment(&e)) {
+                return Ok(Transformed::new(new, true, TreeNodeRecursion::Jump));
+            }
             let Some((path, data_type)) = readable(&e, self.schema) else {
                 return Ok(Transformed::no(e));
             };
-            if !self.table.may_serve(&path, &data_type) {
+            if !self.table.may_serve(&path, ReadKind::Text, &data_type) {
                 // A cast no column answers reads the document (not its text from a column,
                 // which would only add work).
                 return Ok(Transformed::new(e, false, TreeNodeRecursion::Jump));
             }
-            let name = match self
-                .reads
-                .iter()
-                .find(|r| r.path == path && r.data_type == data_type)
-            {
-                Some(r) => r.name.clone(),
-                None => {
-                    let name = format!("{SHREDDED_PREFIX}{}", self.reads.len());
-                    self.reads.push(ShreddedRead {
-                        name: name.clone(),
-                        path,
-                        data_type,
-                    });
-                    name
-                }
-            };
-            self.changed = true;
-            let column = Expr::Column(Column::new(Some(self.qualifier.clone()), name));
+            let column = self.read(path, ReadKind::Text, data_type);
             let case = Expr::Case(Case::new(
                 None,
                 vec![(Box::new(column.clone().is_not_null()), Box::new(column))],
@@ -413,5 +644,53 @@ mod tests {
         assert!(serves(ShredType::Float64, &DataType::Float64));
         assert!(!serves(ShredType::Utf8, &DataType::Int64));
         assert!(!serves(ShredType::Int64, &DataType::Boolean));
+    }
+
+    #[test]
+    fn containment_compares_only_leaves_a_typed_column_decides_exactly() {
+        let constant = Jsonb::parse(
+            r#"{"s":"x","i":7.0,"f":1.5,"b":false,"n":null,"arr":[1],"e":{},"o":{"k":"v","x.y":1},"":1,"big":1e30}"#,
+        )
+        .unwrap();
+        let mut leaves = Vec::new();
+        containment_leaves(
+            constant.as_object().unwrap(),
+            &mut vec!["top".into()],
+            &mut leaves,
+        );
+        let mut decided: Vec<(String, ShredType, ScalarValue)> =
+            leaves.iter().flatten().cloned().collect();
+        decided.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            decided,
+            vec![
+                (
+                    "top.b".into(),
+                    ShredType::Boolean,
+                    ScalarValue::Boolean(Some(false))
+                ),
+                // jsonb containment compares numbers by value: 7.0 is the integer 7.
+                (
+                    "top.i".into(),
+                    ShredType::Int64,
+                    ScalarValue::Int64(Some(7))
+                ),
+                (
+                    "top.o.k".into(),
+                    ShredType::Utf8,
+                    ScalarValue::Utf8(Some("v".into()))
+                ),
+                (
+                    "top.s".into(),
+                    ShredType::Utf8,
+                    ScalarValue::Utf8(Some("x".into()))
+                ),
+            ]
+        );
+        // f (not an integer), n (JSON null), arr, e (empty object), o's dotted key, the
+        // empty key and big (beyond 64 bits) are left to the document.
+        assert_eq!(leaves.iter().filter(|l| l.is_none()).count(), 7);
+        assert_eq!(dotted(&["a".into()], "b"), Some("a.b".into()));
+        assert_eq!(dotted(&["a.b".into()], "c"), None);
     }
 }

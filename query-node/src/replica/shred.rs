@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder,
+    Array, ArrayRef, BooleanBuilder, Float64Builder, Int64Builder, StringBuilder,
 };
 use datafusion::arrow::datatypes::DataType;
 use docfusion_pgvalue::Jsonb;
@@ -216,6 +216,11 @@ impl PathStats {
             .collect()
     }
 
+    /// Every path seen, in order.
+    pub fn path_names(&self) -> impl Iterator<Item = &str> {
+        self.paths.keys().map(String::as_str)
+    }
+
     /// The counts of one path.
     pub fn counts(&self, path: &str) -> Option<KindCounts> {
         self.paths.get(path).copied()
@@ -271,6 +276,48 @@ pub fn shredded_column(docs: &[Option<Jsonb>], path: &str, ty: ShredType) -> Arr
             Arc::new(b.finish())
         }
     }
+}
+
+/// Whether each document has dotted `path`, as `?` asks of the path's parent: `true` where
+/// the parent (the document itself for a top-level key) is an object holding the last key
+/// (whatever its value, JSON null included), `false` where the parent is an object without
+/// it, NULL where there is no parent object (no document, the parent missing or not an
+/// object) — there `?` has other rules (an array's string elements, a string scalar) or no
+/// answer, and a query reads the document.
+pub fn presence_column(docs: &[Option<Jsonb>], path: &str) -> ArrayRef {
+    let (parent, key) = match path.rsplit_once('.') {
+        Some((parent, key)) => (Some(parent), key),
+        None => (None, path),
+    };
+    let mut b = BooleanBuilder::with_capacity(docs.len());
+    for d in docs {
+        let parent = d.as_ref().and_then(|d| match parent {
+            Some(p) => value_at(d, p),
+            None => Some(d),
+        });
+        b.append_option(
+            parent
+                .and_then(Jsonb::as_object)
+                .map(|o| o.contains_key(key)),
+        );
+    }
+    Arc::new(b.finish())
+}
+
+/// The column of `path`'s presence over rows none of which has the path, from the presence
+/// column of a sibling path (same parent): every object parent lacks the key, so the values
+/// are `false` where the sibling's are not NULL.
+pub fn absent_like(sibling: &ArrayRef) -> ArrayRef {
+    let mut b = BooleanBuilder::with_capacity(sibling.len());
+    for i in 0..sibling.len() {
+        b.append_option(sibling.is_valid(i).then_some(false));
+    }
+    Arc::new(b.finish())
+}
+
+/// The parent of dotted `path` (`""` for a top-level key).
+pub fn parent_of(path: &str) -> &str {
+    path.rsplit_once('.').map_or("", |(p, _)| p)
 }
 
 /// The `float8` Postgres reads from number text `text`, or `None` where Postgres' `float8in`
@@ -417,5 +464,31 @@ mod tests {
         let k = shredded_column(&docs, "o.k", ShredType::Utf8);
         assert_eq!(k.as_string::<i32>().value(0), "v");
         assert_eq!(k.null_count(), 3);
+    }
+
+    #[test]
+    fn presence_asks_the_parent_object() {
+        let docs: Vec<Option<Jsonb>> = vec![
+            Some(doc(r#"{"a":null,"o":{"k":[]}}"#)),
+            Some(doc(r#"{"o":"s"}"#)),
+            Some(doc(r#"["a"]"#)),
+            None,
+        ];
+        let values = |path: &str| {
+            let column = presence_column(&docs, path);
+            let b = column.as_boolean();
+            (0..b.len())
+                .map(|i| b.is_valid(i).then(|| b.value(i)))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(values("a"), vec![Some(true), Some(false), None, None]);
+        assert_eq!(values("o.k"), vec![Some(true), None, None, None]);
+        assert_eq!(values("o.z"), vec![Some(false), None, None, None]);
+        let absent = absent_like(&presence_column(&docs, "o.k"));
+        assert_eq!(
+            absent.as_boolean().iter().collect::<Vec<_>>(),
+            vec![Some(false), None, None, None]
+        );
+        assert_eq!((parent_of("a.b.c"), parent_of("a")), ("a.b", ""));
     }
 }

@@ -24,7 +24,9 @@ use docfusion_pgvalue::Jsonb;
 use crate::catalog::ColumnReader;
 use crate::catalog::discovery::INTERNAL_PREFIX;
 use crate::feed::{Datum, Relation};
-use crate::replica::shred::{PathStats, ShredType, shredded_column};
+use crate::replica::shred::{
+    PathStats, ShredType, absent_like, parent_of, presence_column, shredded_column,
+};
 
 /// Rows the tail holds before it becomes a segment.
 pub const FREEZE_ROWS: usize = 8192;
@@ -214,6 +216,8 @@ struct Segment {
     live: Vec<bool>,
     live_rows: usize,
     shredded: BTreeMap<String, (ShredType, ArrayRef)>,
+    /// The presence column ([`presence_column`]) of every path some row of the segment has.
+    present: BTreeMap<String, ArrayRef>,
 }
 
 impl Segment {
@@ -344,6 +348,10 @@ impl TableStore {
                     + s.shredded
                         .values()
                         .map(|(_, a)| a.get_array_memory_size())
+                        .sum::<usize>()
+                    + s.present
+                        .values()
+                        .map(|a| a.get_array_memory_size())
                         .sum::<usize>()
             })
             .sum();
@@ -527,6 +535,11 @@ impl TableStore {
             let kept = filter(array.as_ref(), &mask).map_err(|e| self.arrow_error(e))?;
             shredded.insert(path.clone(), (*ty, kept));
         }
+        let mut present = BTreeMap::new();
+        for (path, array) in &seg.present {
+            let kept = filter(array.as_ref(), &mask).map_err(|e| self.arrow_error(e))?;
+            present.insert(path.clone(), kept);
+        }
         let ids = batch.column(self.id_col).as_string::<i32>().clone();
         for (row, id) in ids.iter().enumerate() {
             if let Some(id) = id {
@@ -541,6 +554,7 @@ impl TableStore {
                 live: vec![true; rows],
                 live_rows: rows,
                 shredded,
+                present,
             },
         );
         Ok(())
@@ -570,6 +584,10 @@ impl TableStore {
                 (path, (ty, column))
             })
             .collect();
+        let present = local
+            .path_names()
+            .map(|path| (path.to_string(), presence_column(&docs, path)))
+            .collect();
         let s = self.next_segment;
         self.next_segment += 1;
         for (row, values) in rows.iter().enumerate() {
@@ -584,6 +602,7 @@ impl TableStore {
                 live: vec![true; rows.len()],
                 live_rows: rows.len(),
                 shredded,
+                present,
             },
         );
         Ok(())
@@ -640,16 +659,7 @@ impl TableStore {
             let mask = seg.live_mask();
             let array = match seg.shredded.get(path) {
                 Some((t, a)) if *t == ty => a.clone(),
-                _ => {
-                    let docs: Vec<Option<Jsonb>> = seg
-                        .batch
-                        .column(self.doc_col)
-                        .as_string::<i32>()
-                        .iter()
-                        .map(|d| d.and_then(|d| Jsonb::parse(d).ok()))
-                        .collect();
-                    shredded_column(&docs, path, ty)
-                }
+                _ => shredded_column(&self.segment_docs(seg), path, ty),
             };
             out.push(if seg.live_rows == seg.live.len() {
                 array
@@ -663,6 +673,45 @@ impl TableStore {
             out.push(shredded_column(&docs, path, ty));
         }
         Ok(Some((ty, out)))
+    }
+
+    fn segment_docs(&self, seg: &Segment) -> Vec<Option<Jsonb>> {
+        seg.batch
+            .column(self.doc_col)
+            .as_string::<i32>()
+            .iter()
+            .map(|d| d.and_then(|d| Jsonb::parse(d).ok()))
+            .collect()
+    }
+
+    /// The presence column of `path` ([`presence_column`]), one array per batch of
+    /// [`TableStore::batches`]; whatever the types of its values. A segment none of whose
+    /// rows has the path takes its object parents from a sibling path's column (its
+    /// non-NULL rows are the rows whose parent is an object); only without a sibling are
+    /// the documents read.
+    pub fn presence(&self, path: &str) -> Result<Vec<ArrayRef>, StoreError> {
+        let parent = parent_of(path);
+        let mut out = Vec::with_capacity(self.segments.len() + 1);
+        for seg in self.segments.values() {
+            let array = match seg.present.get(path) {
+                Some(a) => a.clone(),
+                None => match seg.present.iter().find(|(p, _)| parent_of(p) == parent) {
+                    Some((_, sibling)) => absent_like(sibling),
+                    None => presence_column(&self.segment_docs(seg), path),
+                },
+            };
+            out.push(if seg.live_rows == seg.live.len() {
+                array
+            } else {
+                filter(array.as_ref(), &seg.live_mask()).map_err(|e| self.arrow_error(e))?
+            });
+        }
+        if self.tail_live > 0 {
+            let docs: Vec<Option<Jsonb>> =
+                self.live_tail().iter().map(|r| self.doc_of(r)).collect();
+            out.push(presence_column(&docs, path));
+        }
+        Ok(out)
     }
 }
 

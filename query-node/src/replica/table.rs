@@ -33,7 +33,8 @@ use datafusion::physical_plan::{
 
 use crate::catalog::TableInfo;
 use crate::error::SqlError;
-use crate::replica::rewrite::{ShreddedRead, served_column, serves};
+use crate::replica::rewrite::{ReadKind, ShreddedRead, serves};
+use crate::replica::shred::ShredType;
 use crate::replica::{Consistency, ReadConsistency, Replica};
 use crate::scan::ShardedTable;
 use crate::snapshot::SessionSnapshot;
@@ -81,17 +82,26 @@ impl ReplicaTable {
         &self.reads
     }
 
-    /// Whether to read `path` (for an expression of type `data_type`) from shredded columns:
+    /// Whether to read `path` (as `kind`, for an expression of type `data_type`) from the
+    /// store's columns (presence always can):
     /// unless every shard's replica now types it in a way that cannot answer. Planning runs
     /// before the scan catches up, so a shard that does not know the path yet may well have
     /// it by then; the scan checks again per shard, and NULL falls back to the document.
-    pub fn may_serve(&self, path: &str, data_type: &DataType) -> bool {
-        self.replica.unserved_reason(&self.info).is_none()
-            && self
+    pub fn may_serve(&self, path: &str, kind: ReadKind, data_type: &DataType) -> bool {
+        if self.replica.unserved_reason(&self.info).is_some() {
+            return false;
+        }
+        let answers = |ty: ShredType| match kind {
+            ReadKind::Text => serves(ty, data_type),
+            ReadKind::Value(want) => ty == want,
+            ReadKind::Presence => true,
+        };
+        kind == ReadKind::Presence
+            || self
                 .replica
                 .path_types(&self.info.name, path)
                 .into_iter()
-                .any(|ty| ty.is_none_or(|ty| serves(ty, data_type)))
+                .any(|ty| ty.is_none_or(answers))
     }
 
     /// The shard scan, with NULL for every shredded read.
@@ -162,12 +172,19 @@ impl TableProvider for ReplicaTable {
         _filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        if in_transaction_block(state) {
-            return self.scan_shards(state, projection, limit).await;
-        }
-        if let Some(why) = self.replica.unserved_reason(&self.info) {
+        let fallback = if in_transaction_block(state) {
+            Some("in a transaction block (read in its snapshot of the shards)".to_string())
+        } else {
+            self.replica.unserved_reason(&self.info)
+        };
+        if let Some(why) = fallback {
             tracing::debug!(collection = %self.info.name, %why, "read from the shards");
-            return self.scan_shards(state, projection, limit).await;
+            let inner = self.scan_shards(state, projection, limit).await?;
+            return Ok(Arc::new(ReplicaScanExec {
+                collection: self.info.name.clone(),
+                answered: Answered::Shards { why },
+                inner,
+            }));
         }
         let consistency = state
             .config()
@@ -178,35 +195,24 @@ impl TableProvider for ReplicaTable {
             .catch_up(consistency)
             .await
             .map_err(SqlError::into_datafusion)?;
-        let paths: Vec<String> = self.reads.iter().map(|r| r.path.clone()).collect();
         let shard_parts = self
             .replica
-            .partitions_with_paths(&self.info.name, &paths)
+            .partitions_with_reads(&self.info.name, &self.reads)
             .map_err(SqlError::into_datafusion)?;
         let schema = self.schema.clone();
-        // Per read: how many shards answered it from a typed column.
+        // Per read: how many shards answered it from the store's columns.
         let mut served_shards = vec![0usize; self.reads.len()];
         let mut partitions = Vec::with_capacity(shard_parts.len());
         for part in shard_parts {
-            for ((n, s), read) in served_shards
-                .iter_mut()
-                .zip(&part.shredded)
-                .zip(&self.reads)
-            {
-                *n += usize::from(
-                    s.as_ref()
-                        .is_some_and(|(ty, _)| serves(*ty, &read.data_type)),
-                );
+            for (n, c) in served_shards.iter_mut().zip(&part.columns) {
+                *n += usize::from(c.is_some());
             }
             let mut batches = Vec::with_capacity(part.batches.len());
             for (b, batch) in part.batches.iter().enumerate() {
                 let mut columns = batch.columns().to_vec();
-                for (read, shredded) in self.reads.iter().zip(&part.shredded) {
-                    let column: ArrayRef = match shredded
-                        .as_ref()
-                        .and_then(|(ty, arrays)| Some((*ty, arrays.get(b)?)))
-                    {
-                        Some((ty, array)) => served_column(ty, &read.data_type, array),
+                for (read, arrays) in self.reads.iter().zip(&part.columns) {
+                    let column: ArrayRef = match arrays.as_ref().and_then(|a| a.get(b)) {
+                        Some(array) => array.clone(),
                         None => new_null_array(&read.data_type, batch.num_rows()),
                     };
                     columns.push(column);
@@ -219,53 +225,74 @@ impl TableProvider for ReplicaTable {
             .reads
             .iter()
             .zip(served_shards)
-            .map(|(r, n)| {
-                format!(
-                    "{}:{}({n}/{} shards)",
-                    r.path,
-                    r.data_type,
-                    partitions.len()
-                )
-            })
+            .map(|(r, n)| format!("{}:{}({n}/{} shards)", r.path, r.label(), partitions.len()))
             .collect::<Vec<_>>();
         let source = MemorySourceConfig::try_new(&partitions, schema, projection.cloned())?
             .with_limit(limit);
         let inner: Arc<dyn ExecutionPlan> = DataSourceExec::from_data_source(source);
         Ok(Arc::new(ReplicaScanExec {
             collection: self.info.name.clone(),
-            consistency,
-            lag_ms: freshness.lag.as_millis() as u64,
-            shredded,
+            answered: Answered::Replica {
+                consistency,
+                lag_ms: freshness.lag.as_millis() as u64,
+                shredded,
+            },
             inner,
         }))
     }
 }
 
-/// The replica's scan of a collection: its in-memory batches, one partition per shard.
+/// What answered a scan of a replica-served collection.
+#[derive(Debug, Clone)]
+enum Answered {
+    /// The replica's in-memory batches, one partition per shard.
+    Replica {
+        consistency: Consistency,
+        lag_ms: u64,
+        /// The shredded paths read, as `path:what(shards whose store answered it)`.
+        shredded: Vec<String>,
+    },
+    /// The shards (the child is their scan), for the reason given.
+    Shards { why: String },
+}
+
+/// The scan of a replica-served collection: `ReplicaScanExec` over the replica's batches,
+/// or `ReplicaFallbackExec` over the shard scan, saying why (in `EXPLAIN`).
 #[derive(Debug)]
 pub struct ReplicaScanExec {
     collection: String,
-    consistency: Consistency,
-    lag_ms: u64,
-    /// The shredded paths read, as `path:type(shards whose typed column answered it)`.
-    shredded: Vec<String>,
+    answered: Answered,
     inner: Arc<dyn ExecutionPlan>,
 }
 
 impl DisplayAs for ReplicaScanExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        let consistency = match self.consistency {
+        let (consistency, lag_ms, shredded) = match &self.answered {
+            Answered::Shards { why } => {
+                return write!(
+                    f,
+                    "ReplicaFallbackExec: collection={}, read from the shards: {why}",
+                    self.collection
+                );
+            }
+            Answered::Replica {
+                consistency,
+                lag_ms,
+                shredded,
+            } => (consistency, lag_ms, shredded),
+        };
+        let consistency = match consistency {
             Consistency::Strong => "strong".to_string(),
             Consistency::Bounded(d) => format!("bounded({} ms)", d.as_millis()),
             Consistency::None => "none".to_string(),
         };
         write!(
             f,
-            "ReplicaScanExec: collection={}, consistency={consistency}, staleness_ms<={}",
-            self.collection, self.lag_ms
+            "ReplicaScanExec: collection={}, consistency={consistency}, staleness_ms<={lag_ms}",
+            self.collection
         )?;
-        if !self.shredded.is_empty() {
-            write!(f, ", shredded=[{}]", self.shredded.join(", "))?;
+        if !shredded.is_empty() {
+            write!(f, ", shredded=[{}]", shredded.join(", "))?;
         }
         Ok(())
     }
@@ -273,7 +300,10 @@ impl DisplayAs for ReplicaScanExec {
 
 impl ExecutionPlan for ReplicaScanExec {
     fn name(&self) -> &str {
-        "ReplicaScanExec"
+        match self.answered {
+            Answered::Replica { .. } => "ReplicaScanExec",
+            Answered::Shards { .. } => "ReplicaFallbackExec",
+        }
     }
 
     fn apply_expressions(
@@ -300,9 +330,7 @@ impl ExecutionPlan for ReplicaScanExec {
         let inner = children.pop().unwrap_or_else(|| self.inner.clone());
         Ok(Arc::new(ReplicaScanExec {
             collection: self.collection.clone(),
-            consistency: self.consistency,
-            lag_ms: self.lag_ms,
-            shredded: self.shredded.clone(),
+            answered: self.answered.clone(),
             inner,
         }))
     }

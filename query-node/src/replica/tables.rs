@@ -50,6 +50,14 @@ impl ShardTables {
         self.tables.values().map(TableStore::memory_bytes).sum()
     }
 
+    /// Memory held by each collection, in bytes, by name.
+    pub fn memory_by_collection(&self) -> Vec<(&str, usize)> {
+        self.tables
+            .values()
+            .map(|t| (t.name(), t.memory_bytes()))
+            .collect()
+    }
+
     /// Live rows of every collection.
     pub fn row_count(&self) -> usize {
         self.tables.values().map(TableStore::row_count).sum()

@@ -143,9 +143,18 @@ pub fn sample_docs(count: usize) -> Vec<String> {
 
 /// An engine over `servers` with the columnar replica enabled (polled every 20 ms).
 pub async fn replica_engine_for(servers: &[TestPostgres]) -> Arc<Engine> {
+    replica_engine_with(servers, |_| {}).await
+}
+
+/// Like [`replica_engine_for`], with the replica's configuration changed by `configure`.
+pub async fn replica_engine_with(
+    servers: &[TestPostgres],
+    configure: impl FnOnce(&mut docfusion_types::ReplicaConfig),
+) -> Arc<Engine> {
     let mut config = config_for(servers);
     config.replica.enabled = true;
     config.replica.poll_interval_ms = 20;
+    configure(&mut config.replica);
     let dsns: Vec<String> = servers.iter().map(|s| s.dsn()).collect();
     Engine::start(config, &dsns).await.expect("engine start")
 }

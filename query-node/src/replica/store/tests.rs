@@ -278,3 +278,81 @@ fn random_changes_match_a_plain_map() {
     let n_type = s.paths().shredded().get("n").copied();
     assert_eq!(n_type, (!model.is_empty()).then_some(ShredType::Int64));
 }
+
+/// (id, presence) of every live row, sorted by id.
+fn presence_by_id(s: &TableStore, path: &str) -> Vec<(String, Option<bool>)> {
+    let batches = s.batches().unwrap();
+    let arrays = s.presence(path).unwrap();
+    assert_eq!(arrays.len(), batches.len());
+    let mut out = Vec::new();
+    for (b, a) in batches.iter().zip(&arrays) {
+        assert_eq!(b.num_rows(), a.len());
+        let ids = b.column(0).as_string::<i32>();
+        let p = a.as_boolean();
+        for i in 0..b.num_rows() {
+            out.push((ids.value(i).to_string(), p.is_valid(i).then(|| p.value(i))));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn presence_is_whatever_the_value_and_null_without_an_object_parent() {
+    // Segment 1: a, b, c; segment 2: d, e, f (none has `k` nor `o.z`); tail: g.
+    let mut s = store().with_freeze_rows(3);
+    let docs = [
+        ("a", r#"{"k": 1, "o": {"n": 1}}"#),
+        ("b", r#"{"k": null, "o": 5}"#),
+        ("c", r#"{"k": "mixed", "o": {"n": null, "z": []}}"#),
+        ("d", r#"{"x": 1, "o": {"n": 2}}"#),
+        ("e", r#"[1, "k"]"#),
+        ("f", r#"{"o": {}}"#),
+        ("g", r#"{"k": {"deep": true}}"#),
+    ];
+    for (id, d) in docs {
+        s.upsert(row(id, d, 1), None, ApplyMode::Live).unwrap();
+    }
+    let t = |id: &str, v: Option<bool>| (id.to_string(), v);
+    // A top-level key: present whatever its type (null included); absent in segment 2
+    // (from a sibling's column), NULL for the array document (`?` has other rules there).
+    assert_eq!(
+        presence_by_id(&s, "k"),
+        vec![
+            t("a", Some(true)),
+            t("b", Some(true)),
+            t("c", Some(true)),
+            t("d", Some(false)),
+            t("e", None),
+            t("f", Some(false)),
+            t("g", Some(true)),
+        ]
+    );
+    // A nested key: NULL where the parent is missing or not an object; `f`'s empty object
+    // has no child path at all in segment 2, and `d`'s `o` has a sibling `o.n`.
+    assert_eq!(
+        presence_by_id(&s, "o.z"),
+        vec![
+            t("a", Some(false)),
+            t("b", None),
+            t("c", Some(true)),
+            t("d", Some(false)),
+            t("e", None),
+            t("f", Some(false)),
+            t("g", None),
+        ]
+    );
+    // Dead rows leave the columns with their batches.
+    s.delete("c").unwrap();
+    s.delete("d").unwrap();
+    assert_eq!(
+        presence_by_id(&s, "o.z"),
+        vec![
+            t("a", Some(false)),
+            t("b", None),
+            t("e", None),
+            t("f", Some(false)),
+            t("g", None),
+        ]
+    );
+}
