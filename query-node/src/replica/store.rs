@@ -25,6 +25,7 @@ use crate::catalog::ColumnReader;
 use crate::catalog::discovery::INTERNAL_PREFIX;
 use crate::feed::{Datum, Relation};
 use crate::replica::shred::{PathStats, ShredType, shredded_column};
+use crate::vector_index::{IndexParams, TableVectors};
 
 /// Rows the tail holds before it becomes a segment.
 pub const FREEZE_ROWS: usize = 8192;
@@ -239,6 +240,7 @@ pub struct TableStore {
     index: HashMap<String, Location>,
     paths: PathStats,
     freeze_rows: usize,
+    vectors: TableVectors,
 }
 
 impl TableStore {
@@ -277,6 +279,7 @@ impl TableStore {
             index: HashMap::new(),
             paths: PathStats::default(),
             freeze_rows: FREEZE_ROWS,
+            vectors: TableVectors::for_columns(&relation.columns, IndexParams::default(), false),
         })
     }
 
@@ -284,6 +287,22 @@ impl TableStore {
     pub fn with_freeze_rows(mut self, rows: usize) -> Self {
         self.freeze_rows = rows.max(1);
         self
+    }
+
+    /// From now on, collects the rows' vectors for one parallel index build
+    /// ([`TableStore::build_vector_indexes`]): a snapshot is being loaded.
+    pub fn collect_vectors(&mut self, relation: &Relation) {
+        self.vectors = TableVectors::for_columns(&relation.columns, IndexParams::default(), true);
+    }
+
+    /// The indexes of the vector columns.
+    pub fn vectors(&self) -> &TableVectors {
+        &self.vectors
+    }
+
+    /// Builds the vector indexes of rows collected while loading.
+    pub fn build_vector_indexes(&mut self) {
+        self.vectors.build_pending();
     }
 
     /// Collection name.
@@ -353,7 +372,7 @@ impl TableStore {
             .flatten()
             .map(|r| r.iter().flatten().map(|v| v.len() + 24).sum::<usize>())
             .sum();
-        segments + tail + self.index.len() * 48
+        segments + tail + self.index.len() * 48 + self.vectors.memory_bytes()
     }
 
     fn arrow_error(&self, e: impl std::fmt::Display) -> StoreError {
@@ -458,6 +477,8 @@ impl TableStore {
         if let Some(doc) = &doc {
             self.paths.add(doc);
         }
+        self.vectors
+            .upsert(&id, |i| values.get(i).and_then(|v| v.as_deref()));
         self.tail.push(Some(values));
         self.tail_live += 1;
         self.index.insert(id, Location::Tail(self.tail.len() - 1));
@@ -482,6 +503,7 @@ impl TableStore {
         self.tail_live = 0;
         self.index.clear();
         self.paths.clear();
+        self.vectors.clear();
     }
 
     fn remove_at(&mut self, id: &str, location: Location) -> Result<(), StoreError> {
@@ -490,6 +512,7 @@ impl TableStore {
             self.paths.remove(&doc);
         }
         self.index.remove(id);
+        self.vectors.delete(id);
         match location {
             Location::Tail(i) => {
                 if let Some(slot) = self.tail.get_mut(i)
@@ -626,6 +649,17 @@ impl TableStore {
             out.push(self.text_batch(&self.live_tail())?);
         }
         Ok(out)
+    }
+
+    /// The rows with `ids` (those the store holds), in that order, as one batch of
+    /// [`TableStore::schema`].
+    pub fn rows_by_id(&self, ids: &[&str]) -> Result<RecordBatch, StoreError> {
+        let rows: Vec<TextRow> = ids
+            .iter()
+            .filter_map(|id| self.index.get(*id))
+            .map(|l| self.row_text(*l))
+            .collect();
+        self.text_batch(&rows)
     }
 
     /// The shredded column of `path`, one array per batch of [`TableStore::batches`] (same
