@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, Float32Builder, Float64Builder,
-    Int16Builder, Int32Builder, Int64Builder, StringBuilder,
+    Int16Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder,
 };
 use datafusion::arrow::compute::{filter, filter_record_batch};
 use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
@@ -96,6 +96,7 @@ pub fn reader_for_type(oid: u32, typmod: i32) -> ColumnReader {
         701 => ColumnReader::Float64,
         1700 if typmod == -1 => ColumnReader::Float64,
         16 => ColumnReader::Bool,
+        1021 => ColumnReader::Float32Array,
         _ => ColumnReader::AsText,
     }
 }
@@ -131,6 +132,26 @@ fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
+/// The elements of Postgres' text of a `real[]` (`{1,2.5,NULL,NaN}`; a multi-dimensional
+/// array is read in storage order), or `None` when the text is not one.
+fn parse_float4_array(text: &str) -> Option<Vec<Option<f32>>> {
+    let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
+    let flat: String = inner.chars().filter(|c| *c != '{' && *c != '}').collect();
+    if flat.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    flat.split(',')
+        .map(|item| match item.trim() {
+            "NULL" => Some(None),
+            // Parsed as f32 directly: through f64 a decimal could round twice.
+            "NaN" => Some(Some(f32::NAN)),
+            "Infinity" => Some(Some(f32::INFINITY)),
+            "-Infinity" => Some(Some(f32::NEG_INFINITY)),
+            t => t.parse::<f32>().ok().map(Some),
+        })
+        .collect()
+}
+
 /// Whether `text` reads as a value of a column read by `reader`.
 fn value_is_valid(reader: ColumnReader, text: &str) -> bool {
     match reader {
@@ -139,6 +160,7 @@ fn value_is_valid(reader: ColumnReader, text: &str) -> bool {
         ColumnReader::Int64 => text.parse::<i64>().is_ok(),
         ColumnReader::Float32 | ColumnReader::Float64 => parse_float(text).is_some(),
         ColumnReader::Bool => parse_bool(text).is_some(),
+        ColumnReader::Float32Array => parse_float4_array(text).is_some(),
         _ => true,
     }
 }
@@ -167,6 +189,21 @@ fn build_column<'a>(
         }
         ColumnReader::Float64 => numeric!(Float64Builder, parse_float),
         ColumnReader::Bool => numeric!(BooleanBuilder, parse_bool),
+        ColumnReader::Float32Array => {
+            let mut b = ListBuilder::with_capacity(Float32Builder::new(), rows);
+            for v in values {
+                match v.and_then(parse_float4_array) {
+                    Some(items) => {
+                        for x in items {
+                            b.values().append_option(x);
+                        }
+                        b.append(true);
+                    }
+                    None => b.append_null(),
+                }
+            }
+            Arc::new(b.finish())
+        }
         _ => {
             let mut b = StringBuilder::with_capacity(rows, rows * 32);
             for v in values {
@@ -196,6 +233,20 @@ fn cell_text(array: &dyn Array, row: usize) -> Option<String> {
             } else {
                 "f".into()
             }
+        }
+        DataType::List(_) => {
+            let items = array.as_list::<i32>().value(row);
+            let items = items.as_primitive::<Float32Type>();
+            let texts: Vec<String> = (0..items.len())
+                .map(|i| {
+                    if items.is_null(i) {
+                        "NULL".to_string()
+                    } else {
+                        format!("{:?}", items.value(i))
+                    }
+                })
+                .collect();
+            format!("{{{}}}", texts.join(","))
         }
         _ => return None,
     })
