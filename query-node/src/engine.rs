@@ -138,6 +138,8 @@ impl Engine {
             .with_type_planner(Arc::new(json::planner::PgTypePlanner))
             .with_analyzer_rules(analyzer_rules)
             .with_optimizer_rule(Arc::new(crate::scan::path_pushdown::JsonPathPushdown::new()))
+            // Before the shredded-path rewrite: it keeps the WHERE over the collection's columns.
+            .with_optimizer_rule(Arc::new(crate::vector_index::plan::AnnRewrite::new()))
             .with_optimizer_rule(Arc::new(crate::replica::rewrite::ReplicaPathRewrite::new()))
             .with_optimizer_rule(Arc::new(
                 crate::scan::aggregate_pushdown::AggregatePushdown::new(),

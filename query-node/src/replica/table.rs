@@ -37,6 +37,8 @@ use crate::replica::rewrite::{ShreddedRead, served_column, serves};
 use crate::replica::{Consistency, ReadConsistency, Replica};
 use crate::scan::ShardedTable;
 use crate::snapshot::SessionSnapshot;
+use crate::vector_index::VectorSearch;
+use crate::vector_index::plan::AnnRequest;
 
 /// A collection read from the replica (or, when it cannot be, from the shards).
 #[derive(Debug)]
@@ -46,6 +48,7 @@ pub struct ReplicaTable {
     shards: Arc<ShardedTable>,
     reads: Vec<ShreddedRead>,
     schema: SchemaRef,
+    ann: Option<Arc<AnnRequest>>,
 }
 
 impl ReplicaTable {
@@ -58,7 +61,26 @@ impl ReplicaTable {
             replica,
             shards,
             reads: Vec::new(),
+            ann: None,
         }
+    }
+
+    /// The same table answering `request` from the vector indexes when the session asks
+    /// for approximate search ([`crate::vector_index::plan`]).
+    pub fn with_ann(&self, request: AnnRequest) -> Self {
+        Self {
+            info: self.info.clone(),
+            replica: self.replica.clone(),
+            shards: self.shards.clone(),
+            reads: self.reads.clone(),
+            schema: self.schema.clone(),
+            ann: Some(Arc::new(request)),
+        }
+    }
+
+    /// The approximate search this table's scan answers, if any.
+    pub fn ann(&self) -> Option<&AnnRequest> {
+        self.ann.as_deref()
     }
 
     /// The same table with `reads` appended to its schema as columns.
@@ -73,6 +95,7 @@ impl ReplicaTable {
             shards: self.shards.clone(),
             schema: Arc::new(Schema::new(fields)),
             reads,
+            ann: self.ann.clone(),
         }
     }
 
@@ -127,6 +150,53 @@ impl ReplicaTable {
     }
 }
 
+impl ReplicaTable {
+    /// The nearest rows of this table's approximate search, when the session asks for
+    /// approximate search and every shard's index can answer (else `None`: scan all rows).
+    fn ann_rows(&self, state: &dyn Session) -> Result<Option<crate::vector_index::scan::AnnRows>> {
+        let Some(request) = &self.ann else {
+            return Ok(None);
+        };
+        let mode = state
+            .config()
+            .get_extension::<VectorSearch>()
+            .map_or(VectorSearch::Exact, |m| *m);
+        if mode != VectorSearch::Approximate {
+            return Ok(None);
+        }
+        let filter = match &request.filter {
+            Some(expr) => {
+                let schema = datafusion::common::DFSchema::try_from_qualified_schema(
+                    request.qualifier.clone(),
+                    &self.info.schema,
+                )?;
+                match state.create_physical_expr(expr.clone(), &schema) {
+                    Ok(f) => Some(f),
+                    Err(e) => {
+                        tracing::debug!(collection = %self.info.name, error = %e, "vector search: exact (filter)");
+                        return Ok(None);
+                    }
+                }
+            }
+            None => None,
+        };
+        match crate::vector_index::scan::nearest_rows(
+            &self.replica,
+            &self.info.name,
+            request,
+            filter.as_ref(),
+        )
+        .map_err(SqlError::into_datafusion)?
+        {
+            Ok(rows) => Ok(Some(rows)),
+            Err(why) => {
+                tracing::debug!(collection = %self.info.name, %why, "vector search: exact");
+                Ok(None)
+            }
+        }
+    }
+}
+
 fn in_transaction_block(state: &dyn Session) -> bool {
     state
         .config()
@@ -178,11 +248,23 @@ impl TableProvider for ReplicaTable {
             .catch_up(consistency)
             .await
             .map_err(SqlError::into_datafusion)?;
+        let ann = self.ann_rows(state)?;
         let paths: Vec<String> = self.reads.iter().map(|r| r.path.clone()).collect();
-        let shard_parts = self
-            .replica
-            .partitions_with_paths(&self.info.name, &paths)
-            .map_err(SqlError::into_datafusion)?;
+        let shard_parts = match &ann {
+            // The nearest rows only; shredded reads stay NULL (read from the documents).
+            Some(rows) => rows
+                .partitions
+                .iter()
+                .map(|batches| crate::replica::ShardPartition {
+                    batches: batches.clone(),
+                    shredded: vec![None; paths.len()],
+                })
+                .collect(),
+            None => self
+                .replica
+                .partitions_with_paths(&self.info.name, &paths)
+                .map_err(SqlError::into_datafusion)?,
+        };
         let schema = self.schema.clone();
         // Per read: how many shards answered it from a typed column.
         let mut served_shards = vec![0usize; self.reads.len()];
@@ -236,6 +318,7 @@ impl TableProvider for ReplicaTable {
             consistency,
             lag_ms: freshness.lag.as_millis() as u64,
             shredded,
+            ann: ann.map(|a| a.description),
             inner,
         }))
     }
@@ -249,6 +332,8 @@ pub struct ReplicaScanExec {
     lag_ms: u64,
     /// The shredded paths read, as `path:type(shards whose typed column answered it)`.
     shredded: Vec<String>,
+    /// The approximate search answered, if any.
+    ann: Option<String>,
     inner: Arc<dyn ExecutionPlan>,
 }
 
@@ -266,6 +351,9 @@ impl DisplayAs for ReplicaScanExec {
         )?;
         if !self.shredded.is_empty() {
             write!(f, ", shredded=[{}]", self.shredded.join(", "))?;
+        }
+        if let Some(ann) = &self.ann {
+            write!(f, ", {ann}")?;
         }
         Ok(())
     }
@@ -303,6 +391,7 @@ impl ExecutionPlan for ReplicaScanExec {
             consistency: self.consistency,
             lag_ms: self.lag_ms,
             shredded: self.shredded.clone(),
+            ann: self.ann.clone(),
             inner,
         }))
     }

@@ -327,8 +327,11 @@ impl VectorIndex {
         let mut ef = ef.max(k).max(1);
         loop {
             let found = self.graph.search(&graph_query, ef, ef);
-            result.filtered +=
-                self.ask(found.iter().map(|n| n.get_origin_id()), &mut keep, &mut verdicts)?;
+            result.filtered += self.ask(
+                found.iter().map(|n| n.get_origin_id()),
+                &mut keep,
+                &mut verdicts,
+            )?;
             let passing: Vec<(&Slot, f32)> = found
                 .iter()
                 .filter(|n| verdicts.get(&n.get_origin_id()) == Some(&true))

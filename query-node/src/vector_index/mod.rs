@@ -11,6 +11,8 @@
 //! stays exact. See "Approximate vector search" in `docs/design.md`.
 
 mod graph;
+pub mod plan;
+pub mod scan;
 mod table;
 
 pub use graph::{Hit, IndexParams, SearchPath, SearchResult, VectorIndex};
@@ -84,27 +86,11 @@ pub enum QueryError {
     Degenerate(&'static str),
 }
 
-/// Distance kernels the graph evaluates.
+/// Distance kernels the graph evaluates: the SQL functions' own.
 mod kernel {
-    /// Euclidean distance.
-    pub fn l2(a: &[f32], b: &[f32]) -> f32 {
-        a.iter()
-            .zip(b)
-            .map(|(x, y)| (x - y) * (x - y))
-            .sum::<f32>()
-            .sqrt()
-    }
-
-    /// Inner product.
-    pub fn dot(a: &[f32], b: &[f32]) -> f32 {
-        a.iter().zip(b).map(|(x, y)| x * y).sum()
-    }
-
-    /// One minus the cosine of the angle (NaN when either vector is zero).
-    pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-        let norms = (dot(a, a) * dot(b, b)).sqrt();
-        1.0 - dot(a, b) / norms
-    }
+    pub use crate::vector::kernels::{
+        cosine_distance as cosine, inner_product as dot, l2_distance as l2,
+    };
 }
 
 /// Euclidean norm.
