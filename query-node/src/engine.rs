@@ -105,15 +105,26 @@ impl Engine {
         catalogs.register_catalog(CATALOG.to_string(), docfusion);
 
         let udfs = json::scalar_functions();
-        let mut planners: Vec<Arc<dyn datafusion::logical_expr::planner::ExprPlanner>> =
-            vec![Arc::new(json::planner::JsonExprPlanner::new(udfs.clone()))];
+        let vector_udfs = crate::vector::scalar_functions();
+        let mut planners: Vec<Arc<dyn datafusion::logical_expr::planner::ExprPlanner>> = vec![
+            Arc::new(crate::vector::planner::VectorExprPlanner::new(
+                vector_udfs.clone(),
+            )),
+            Arc::new(json::planner::JsonExprPlanner::new(udfs.clone())),
+        ];
         planners.extend(SessionStateDefaults::default_expr_planners());
-        let mut analyzer_rules: Vec<Arc<dyn datafusion::optimizer::AnalyzerRule + Send + Sync>> =
-            vec![Arc::new(json::cast_rule::JsonCastRule::new(udfs.clone()))];
+        let mut analyzer_rules: Vec<Arc<dyn datafusion::optimizer::AnalyzerRule + Send + Sync>> = vec![
+            Arc::new(
+                crate::vector::cast_rule::VectorCastRule::new(&vector_udfs)
+                    .map_err(|e| SqlError::from_datafusion(&e))?,
+            ),
+            Arc::new(json::cast_rule::JsonCastRule::new(udfs.clone())),
+        ];
         analyzer_rules.extend(Analyzer::new().rules);
 
         let mut scalar_functions = SessionStateDefaults::default_scalar_functions();
         scalar_functions.extend(udfs);
+        scalar_functions.extend(vector_udfs);
         let mut aggregates = SessionStateDefaults::default_aggregate_functions();
         aggregates.extend(json::aggregate_functions());
 
@@ -127,6 +138,8 @@ impl Engine {
             .with_type_planner(Arc::new(json::planner::PgTypePlanner))
             .with_analyzer_rules(analyzer_rules)
             .with_optimizer_rule(Arc::new(crate::scan::path_pushdown::JsonPathPushdown::new()))
+            // Before the shredded-path rewrite: it keeps the WHERE over the collection's columns.
+            .with_optimizer_rule(Arc::new(crate::vector_index::plan::AnnRewrite::new()))
             .with_optimizer_rule(Arc::new(crate::replica::rewrite::ReplicaPathRewrite::new()))
             .with_optimizer_rule(Arc::new(
                 crate::scan::aggregate_pushdown::AggregatePushdown::new(),

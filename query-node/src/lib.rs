@@ -24,6 +24,8 @@ pub mod shard_map;
 pub mod shards;
 pub mod snapshot;
 pub mod sql_compat;
+pub mod vector;
+pub mod vector_index;
 pub mod write;
 
 pub use engine::{Engine, QueryOutput};

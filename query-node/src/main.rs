@@ -116,6 +116,10 @@ enum Command {
         /// Embedded shards.
         #[arg(long, default_value_t = 2)]
         shards: usize,
+        /// Listing embeddings written by scripts/embed_listings.py (default:
+        /// DATA_DIR/embeddings.ndjson); the semantic search runs when the file exists.
+        #[arg(long)]
+        embeddings: Option<PathBuf>,
     },
     /// Read a password from stdin and print its SCRAM-SHA-256 verifier for `auth.users`.
     HashPassword,
@@ -225,12 +229,14 @@ async fn main() -> anyhow::Result<()> {
             count,
             seed,
             shards,
+            embeddings,
         } => {
             demo::demo(demo::DemoOptions {
                 data_dir,
                 count,
                 seed,
                 shards,
+                embeddings,
             })
             .await
         }

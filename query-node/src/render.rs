@@ -41,6 +41,9 @@ pub fn pg_type_name(dt: &DataType) -> &'static str {
 
 /// The Postgres type name of a field, including jsonb/json tags.
 pub fn field_type_name(field: &Field) -> String {
+    if crate::vector::is_vector(field) {
+        return "vector".to_string();
+    }
     match TaggedType::of_field(field) {
         Some(t) => t.name().to_string(),
         None => match field.data_type() {
@@ -268,6 +271,18 @@ pub fn write_json_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// The Postgres text of row `row` of `array`, a column of `field`: a `vector` prints as
+/// pgvector's `[1,2,3]`, anything else as [`pg_text`] says.
+pub fn pg_text_of_field(field: &Field, array: &dyn Array, row: usize) -> Option<String> {
+    if crate::vector::is_vector(field) && !array.is_null(row) {
+        let column = crate::vector::column::VectorColumn::try_new(array).ok()?;
+        if let Ok(Some(v)) = column.get(row) {
+            return Some(crate::vector::text::format_vector(v));
+        }
+    }
+    pg_text(array, row)
+}
+
 /// All rows of `batches` as Postgres text, row-major.
 pub fn batches_to_pg_text(batches: &[RecordBatch]) -> Vec<Vec<Option<String>>> {
     let mut rows = Vec::new();
@@ -277,7 +292,8 @@ pub fn batches_to_pg_text(batches: &[RecordBatch]) -> Vec<Vec<Option<String>>> {
                 batch
                     .columns()
                     .iter()
-                    .map(|c| pg_text(c.as_ref(), r))
+                    .zip(batch.schema().fields())
+                    .map(|(c, f)| pg_text_of_field(f, c.as_ref(), r))
                     .collect(),
             );
         }

@@ -120,6 +120,7 @@ fn default_settings(engine: &Engine) -> BTreeMap<String, String> {
         ("default_transaction_isolation", "repeatable read".into()),
         ("docfusion.consistency", "strong".into()),
         ("docfusion.max_staleness_ms", "1000".into()),
+        ("docfusion.vector_search", "exact".into()),
         ("extra_float_digits", "1".into()),
         ("integer_datetimes", "on".into()),
         ("intervalstyle", "postgres".into()),
@@ -319,11 +320,14 @@ impl Session {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(1000),
         );
+        let vector_search = crate::vector_index::VectorSearch::from_setting(
+            self.setting("docfusion.vector_search").unwrap_or("exact"),
+        );
         let state = self.ctx.state_ref();
         let mut state = state.write();
-        state
-            .config_mut()
-            .set_extension(Arc::new(crate::replica::ReadConsistency(consistency)));
+        let config = state.config_mut();
+        config.set_extension(Arc::new(crate::replica::ReadConsistency(consistency)));
+        config.set_extension(Arc::new(vector_search));
     }
 
     /// The DataFusion context.
@@ -423,11 +427,14 @@ impl Session {
                     ),
                 ));
             }
-            "docfusion.consistency" if !["strong", "bounded", "none"].contains(&value.as_str()) => {
+            name if enumerated_setting(name)
+                .is_some_and(|allowed| !allowed.contains(&value.as_str())) =>
+            {
                 return Err(SqlError::new(
                     sqlstate::INVALID_PARAMETER_VALUE,
                     format!(
-                        "invalid value for parameter \"docfusion.consistency\": \"{value}\" (strong, bounded or none)"
+                        "invalid value for parameter \"{name}\": \"{value}\" ({})",
+                        one_of(enumerated_setting(name).unwrap_or_default())
                     ),
                 ));
             }
@@ -1362,9 +1369,40 @@ fn command_tag(statement: &Statement) -> String {
     }
 }
 
+/// The values a setting that takes one of a few words accepts.
+fn enumerated_setting(name: &str) -> Option<&'static [&'static str]> {
+    match name {
+        "docfusion.consistency" => Some(&["strong", "bounded", "none"]),
+        "docfusion.vector_search" => Some(&["exact", "approximate"]),
+        _ => None,
+    }
+}
+
+/// `a, b or c`.
+fn one_of(words: &[&str]) -> String {
+    match words.split_last() {
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn enumerated_settings_list_their_values() {
+        assert_eq!(
+            one_of(enumerated_setting("docfusion.consistency").unwrap()),
+            "strong, bounded or none"
+        );
+        assert_eq!(
+            one_of(enumerated_setting("docfusion.vector_search").unwrap()),
+            "exact or approximate"
+        );
+        assert!(enumerated_setting("timezone").is_none());
+    }
 
     #[test]
     fn durations_parse_like_postgres() {

@@ -48,6 +48,11 @@ pub enum ColumnReader {
     TimestampTz,
     /// bytea.
     Bytes,
+    /// real[] (an embedding without pgvector), read in binary, kept as a list of `Float32`.
+    Float32Array,
+    /// pgvector's `vector` (`dims` = 0 when not declared), sent as `::real[]` (pgvector's
+    /// own cast) and kept as a list of `Float32` tagged `vector`.
+    Vector { dims: u32 },
     /// Anything else (uuid, arrays, …) sent as its text form (`::text`).
     AsText,
 }
@@ -69,6 +74,15 @@ impl ColumnReader {
             "timestamp" => ColumnReader::Timestamp,
             "timestamptz" => ColumnReader::TimestampTz,
             "bytea" => ColumnReader::Bytes,
+            "_float4" => ColumnReader::Float32Array,
+            // pgvector's type, found by name (its oid differs per database).
+            "vector" => ColumnReader::Vector {
+                dims: formatted
+                    .strip_prefix("vector(")
+                    .and_then(|r| r.strip_suffix(')'))
+                    .and_then(|n| n.trim().parse().ok())
+                    .unwrap_or(0),
+            },
             "numeric" => parse_numeric_typmod(formatted)
                 .map(|(precision, scale)| ColumnReader::Decimal { precision, scale })
                 .unwrap_or(ColumnReader::Float64),
@@ -83,6 +97,11 @@ impl ColumnReader {
                 .with_metadata(TaggedType::Jsonb.metadata()),
             ColumnReader::Json => Field::new(name, DataType::Utf8, nullable)
                 .with_metadata(TaggedType::Json.metadata()),
+            ColumnReader::Vector { dims } => {
+                Field::new(name, crate::vector::vector_data_type(), nullable).with_metadata(
+                    crate::vector::vector_metadata((dims > 0).then_some(dims as usize)),
+                )
+            }
             other => Field::new(name, other.data_type(), nullable),
         }
     }
@@ -107,6 +126,9 @@ impl ColumnReader {
                 DataType::Timestamp(TimeUnit::Microsecond, Some("+00:00".into()))
             }
             ColumnReader::Bytes => DataType::Binary,
+            ColumnReader::Float32Array | ColumnReader::Vector { .. } => {
+                crate::vector::vector_data_type()
+            }
         }
     }
 
@@ -115,6 +137,7 @@ impl ColumnReader {
         match self {
             ColumnReader::AsText | ColumnReader::Decimal { .. } => format!("{quoted_column}::text"),
             ColumnReader::Float64 => format!("{quoted_column}::float8"),
+            ColumnReader::Vector { .. } => format!("{quoted_column}::real[]"),
             _ => quoted_column.to_string(),
         }
     }

@@ -7,6 +7,7 @@ use anyhow::Context;
 use docfusion_types::NodeConfig;
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::cli::demo_embeddings;
 use crate::cli::table::format_table;
 use crate::engine::Engine;
 use crate::node::Node;
@@ -26,6 +27,8 @@ pub struct DemoOptions {
     pub seed: u64,
     /// Embedded shards.
     pub shards: usize,
+    /// Listing embeddings (`scripts/embed_listings.py`); `None`: `DATA_DIR/embeddings.ndjson`.
+    pub embeddings: Option<PathBuf>,
 }
 
 /// The example queries: (what it shows, SQL).
@@ -125,6 +128,59 @@ fn write_regions(data_dir: &Path) -> anyhow::Result<PathBuf> {
     Ok(path.canonicalize()?)
 }
 
+async fn print_result(
+    engine: &Engine,
+    session: &datafusion::prelude::SessionContext,
+    sql: &str,
+) -> anyhow::Result<()> {
+    let out = engine.execute(session, sql, &[]).await?;
+    let headers: Vec<String> = out
+        .schema
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    println!(
+        "{}",
+        format_table(&headers, &batches_to_pg_text(&out.batches))
+    );
+    Ok(())
+}
+
+/// Loads the listings' embeddings (when the file exists) and runs the semantic queries.
+async fn semantic_search(
+    engine: &Engine,
+    session: &datafusion::prelude::SessionContext,
+    path: &Path,
+) -> anyhow::Result<()> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            println!("\n{}", demo_embeddings::how_to_embed(path));
+            return Ok(());
+        }
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    };
+    let embeddings = demo_embeddings::read_embeddings(&text, path)?;
+    let updated =
+        demo_embeddings::store_embeddings(engine, DEMO_COLLECTION, &embeddings.listings).await?;
+    println!(
+        "\n{} listing embeddings in {} ({updated} written now)",
+        embeddings.listings.len(),
+        path.display()
+    );
+    engine.catalog().refresh().await?;
+    for (text, vector) in &embeddings.queries {
+        let sql = demo_embeddings::semantic_query(DEMO_COLLECTION, vector);
+        println!(
+            "\n-- Semantic search: the listings nearest \"{text}\" (all-MiniLM-L6-v2 embeddings, cosine distance)\n{};",
+            demo_embeddings::abbreviate_vectors(&sql)
+        );
+        print_result(engine, session, &sql).await?;
+    }
+    Ok(())
+}
+
 /// Runs the demo.
 pub async fn demo(opts: DemoOptions) -> anyhow::Result<()> {
     let mut config = NodeConfig {
@@ -146,7 +202,15 @@ pub async fn demo(opts: DemoOptions) -> anyhow::Result<()> {
 
 async fn run(engine: &Engine, opts: &DemoOptions) -> anyhow::Result<()> {
     let existing = count_listings(engine).await;
+    let embeddings = opts
+        .embeddings
+        .clone()
+        .unwrap_or_else(|| opts.data_dir.join("embeddings.ndjson"));
     if existing < opts.count {
+        if existing == 0 && embeddings.exists() {
+            crate::load::create_collection(engine.shards(), DEMO_COLLECTION).await?;
+            demo_embeddings::add_embedding_column(engine, DEMO_COLLECTION).await?;
+        }
         load_sample(engine, existing, opts.count, opts.seed).await?;
     } else {
         println!("{existing} sample listings already loaded");
@@ -165,18 +229,9 @@ async fn run(engine: &Engine, opts: &DemoOptions) -> anyhow::Result<()> {
         .await?;
     for (title, sql) in demo_queries() {
         println!("\n-- {title}\n{sql};");
-        let out = engine.execute(&session, &sql, &[]).await?;
-        let headers: Vec<String> = out
-            .schema
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
-        println!(
-            "{}",
-            format_table(&headers, &batches_to_pg_text(&out.batches))
-        );
+        print_result(engine, &session, &sql).await?;
     }
+    semantic_search(engine, &session, &embeddings).await?;
     println!("\nRun `docfusiondb serve` to keep the node up, then `docfusiondb sql \"...\"`.");
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod demo;
+pub mod demo_embeddings;
 pub mod load;
 pub mod serve;
 pub mod table;

@@ -195,21 +195,33 @@ impl JsonCastRule {
     }
 }
 
+/// Rewrites every expression of `plan` (subqueries included) with `rewrite`, against the
+/// node's input schema, then each node with `node_rewrite`; changed nodes get their schema
+/// recomputed (expression types changed).
+pub(crate) fn rewrite_plan(
+    plan: LogicalPlan,
+    rewrite: &dyn Fn(Expr, &DFSchema) -> Result<Transformed<Expr>>,
+    node_rewrite: &dyn Fn(LogicalPlan) -> Result<Transformed<LogicalPlan>>,
+) -> Result<LogicalPlan> {
+    plan.transform_up_with_subqueries(|node| {
+        let schema = input_schema(&node)?;
+        let node = node.map_expressions(|e| e.transform_up(|e| rewrite(e, &schema)))?;
+        let node = node.transform_data(node_rewrite)?;
+        if node.transformed {
+            let data = node.data.recompute_schema()?;
+            Ok(Transformed::yes(data))
+        } else {
+            Ok(node)
+        }
+    })
+    .map(|t| t.data)
+}
+
 impl AnalyzerRule for JsonCastRule {
     fn analyze(&self, plan: LogicalPlan, _config: &ConfigOptions) -> Result<LogicalPlan> {
-        plan.transform_up_with_subqueries(|node| {
-            let schema = input_schema(&node)?;
-            let node = node.map_expressions(|e| e.transform_up(|e| self.rewrite(e, &schema)))?;
-            let node = node.transform_data(|n| self.sort_by_jsonb_order(n))?;
-            if node.transformed {
-                // Expression types changed: recompute the node's schema.
-                let data = node.data.recompute_schema()?;
-                Ok(Transformed::yes(data))
-            } else {
-                Ok(node)
-            }
+        rewrite_plan(plan, &|e, schema| self.rewrite(e, schema), &|n| {
+            self.sort_by_jsonb_order(n)
         })
-        .map(|t| t.data)
     }
 
     fn name(&self) -> &str {

@@ -220,11 +220,12 @@ impl TypePlanner for PgTypePlanner {
                     true,
                 )))
             }
-            ast::DataType::Custom(name, _) => {
+            ast::DataType::Custom(name, modifiers) => {
                 match name.to_string().to_ascii_lowercase().as_str() {
                     "jsonb" => Some(TaggedType::Jsonb.field("jsonb")),
                     "json" => Some(TaggedType::Json.field("json")),
                     "uuid" => Some(TaggedType::Uuid.field("uuid")),
+                    "vector" => Some(crate::vector::planner::plan_vector_type(modifiers)?),
                     _ => datafusion_pg_catalog::pg_catalog::oid_type_planner::PgOidTypePlanner
                         .plan_type_field(sql_type)?,
                 }

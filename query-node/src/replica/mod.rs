@@ -332,7 +332,7 @@ async fn load_snapshot_on(
     let started = Instant::now();
     let mut rows_loaded: u64 = 0;
     for relation in &relations {
-        tables.add_relation(relation);
+        tables.add_snapshot_relation(relation);
         let columns: Vec<String> = relation
             .columns
             .iter()
@@ -365,11 +365,24 @@ async fn load_snapshot_on(
     }
     conn.batch_execute("COMMIT").await.map_err(err)?;
     loaded.set(rows_loaded as i64);
+    let indexing = Instant::now();
+    let tables = tokio::task::spawn_blocking(move || {
+        tables.build_vector_indexes();
+        tables
+    })
+    .await
+    .map_err(|e| {
+        SqlError::new(
+            sqlstate::INTERNAL_ERROR,
+            format!("building the vector indexes of shard {}: {e}", shard.name),
+        )
+    })?;
     tracing::info!(
         shard = %shard.name,
         collections = relations.len(),
         rows_loaded,
         ms = started.elapsed().as_millis() as u64,
+        index_ms = indexing.elapsed().as_millis() as u64,
         %snapshot_lsn,
         "replica snapshot loaded"
     );
@@ -412,6 +425,22 @@ impl Replica {
             tokio::spawn(run_shard(Arc::downgrade(shard), me.clone(), options, poll));
         }
         replica
+    }
+
+    /// `f` over each shard's store of collection `name` (`None` for a shard without it),
+    /// under the shard's read lock, in shard order.
+    pub fn with_stores<R>(
+        &self,
+        name: &str,
+        mut f: impl FnMut(Option<&store::TableStore>) -> R,
+    ) -> Vec<R> {
+        self.shards
+            .iter()
+            .map(|s| {
+                let tables = s.tables.read().unwrap_or_else(|e| e.into_inner());
+                f(tables.table(name).ok())
+            })
+            .collect()
     }
 
     /// Each shard's phase, in shard order.

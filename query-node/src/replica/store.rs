@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, Float32Builder, Float64Builder,
-    Int16Builder, Int32Builder, Int64Builder, StringBuilder,
+    Int16Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder,
 };
 use datafusion::arrow::compute::{filter, filter_record_batch};
 use datafusion::arrow::datatypes::{DataType, Schema, SchemaRef};
@@ -27,6 +27,7 @@ use crate::feed::{Datum, Relation};
 use crate::replica::shred::{
     PathStats, ShredType, absent_like, parent_of, presence_column, shredded_column,
 };
+use crate::vector_index::{IndexParams, TableVectors};
 
 /// Rows the tail holds before it becomes a segment.
 pub const FREEZE_ROWS: usize = 8192;
@@ -97,6 +98,7 @@ pub fn reader_for_type(oid: u32, typmod: i32) -> ColumnReader {
         701 => ColumnReader::Float64,
         1700 if typmod == -1 => ColumnReader::Float64,
         16 => ColumnReader::Bool,
+        1021 => ColumnReader::Float32Array,
         _ => ColumnReader::AsText,
     }
 }
@@ -132,6 +134,26 @@ fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
+/// The elements of Postgres' text of a `real[]` (`{1,2.5,NULL,NaN}`; a multi-dimensional
+/// array is read in storage order), or `None` when the text is not one.
+fn parse_float4_array(text: &str) -> Option<Vec<Option<f32>>> {
+    let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
+    let flat: String = inner.chars().filter(|c| *c != '{' && *c != '}').collect();
+    if flat.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    flat.split(',')
+        .map(|item| match item.trim() {
+            "NULL" => Some(None),
+            // Parsed as f32 directly: through f64 a decimal could round twice.
+            "NaN" => Some(Some(f32::NAN)),
+            "Infinity" => Some(Some(f32::INFINITY)),
+            "-Infinity" => Some(Some(f32::NEG_INFINITY)),
+            t => t.parse::<f32>().ok().map(Some),
+        })
+        .collect()
+}
+
 /// Whether `text` reads as a value of a column read by `reader`.
 fn value_is_valid(reader: ColumnReader, text: &str) -> bool {
     match reader {
@@ -140,6 +162,7 @@ fn value_is_valid(reader: ColumnReader, text: &str) -> bool {
         ColumnReader::Int64 => text.parse::<i64>().is_ok(),
         ColumnReader::Float32 | ColumnReader::Float64 => parse_float(text).is_some(),
         ColumnReader::Bool => parse_bool(text).is_some(),
+        ColumnReader::Float32Array => parse_float4_array(text).is_some(),
         _ => true,
     }
 }
@@ -168,6 +191,21 @@ fn build_column<'a>(
         }
         ColumnReader::Float64 => numeric!(Float64Builder, parse_float),
         ColumnReader::Bool => numeric!(BooleanBuilder, parse_bool),
+        ColumnReader::Float32Array => {
+            let mut b = ListBuilder::with_capacity(Float32Builder::new(), rows);
+            for v in values {
+                match v.and_then(parse_float4_array) {
+                    Some(items) => {
+                        for x in items {
+                            b.values().append_option(x);
+                        }
+                        b.append(true);
+                    }
+                    None => b.append_null(),
+                }
+            }
+            Arc::new(b.finish())
+        }
         _ => {
             let mut b = StringBuilder::with_capacity(rows, rows * 32);
             for v in values {
@@ -197,6 +235,20 @@ fn cell_text(array: &dyn Array, row: usize) -> Option<String> {
             } else {
                 "f".into()
             }
+        }
+        DataType::List(_) => {
+            let items = array.as_list::<i32>().value(row);
+            let items = items.as_primitive::<Float32Type>();
+            let texts: Vec<String> = (0..items.len())
+                .map(|i| {
+                    if items.is_null(i) {
+                        "NULL".to_string()
+                    } else {
+                        format!("{:?}", items.value(i))
+                    }
+                })
+                .collect();
+            format!("{{{}}}", texts.join(","))
         }
         _ => return None,
     })
@@ -243,6 +295,7 @@ pub struct TableStore {
     index: HashMap<String, Location>,
     paths: PathStats,
     freeze_rows: usize,
+    vectors: TableVectors,
 }
 
 impl TableStore {
@@ -281,6 +334,7 @@ impl TableStore {
             index: HashMap::new(),
             paths: PathStats::default(),
             freeze_rows: FREEZE_ROWS,
+            vectors: TableVectors::for_columns(&relation.columns, IndexParams::default(), false),
         })
     }
 
@@ -288,6 +342,22 @@ impl TableStore {
     pub fn with_freeze_rows(mut self, rows: usize) -> Self {
         self.freeze_rows = rows.max(1);
         self
+    }
+
+    /// From now on, collects the rows' vectors for one parallel index build
+    /// ([`TableStore::build_vector_indexes`]): a snapshot is being loaded.
+    pub fn collect_vectors(&mut self, relation: &Relation) {
+        self.vectors = TableVectors::for_columns(&relation.columns, IndexParams::default(), true);
+    }
+
+    /// The indexes of the vector columns.
+    pub fn vectors(&self) -> &TableVectors {
+        &self.vectors
+    }
+
+    /// Builds the vector indexes of rows collected while loading.
+    pub fn build_vector_indexes(&mut self) {
+        self.vectors.build_pending();
     }
 
     /// Collection name.
@@ -361,7 +431,7 @@ impl TableStore {
             .flatten()
             .map(|r| r.iter().flatten().map(|v| v.len() + 24).sum::<usize>())
             .sum();
-        segments + tail + self.index.len() * 48
+        segments + tail + self.index.len() * 48 + self.vectors.memory_bytes()
     }
 
     fn arrow_error(&self, e: impl std::fmt::Display) -> StoreError {
@@ -466,6 +536,8 @@ impl TableStore {
         if let Some(doc) = &doc {
             self.paths.add(doc);
         }
+        self.vectors
+            .upsert(&id, |i| values.get(i).and_then(|v| v.as_deref()));
         self.tail.push(Some(values));
         self.tail_live += 1;
         self.index.insert(id, Location::Tail(self.tail.len() - 1));
@@ -490,6 +562,7 @@ impl TableStore {
         self.tail_live = 0;
         self.index.clear();
         self.paths.clear();
+        self.vectors.clear();
     }
 
     fn remove_at(&mut self, id: &str, location: Location) -> Result<(), StoreError> {
@@ -498,6 +571,7 @@ impl TableStore {
             self.paths.remove(&doc);
         }
         self.index.remove(id);
+        self.vectors.delete(id);
         match location {
             Location::Tail(i) => {
                 if let Some(slot) = self.tail.get_mut(i)
@@ -645,6 +719,17 @@ impl TableStore {
             out.push(self.text_batch(&self.live_tail())?);
         }
         Ok(out)
+    }
+
+    /// The rows with `ids` (those the store holds), in that order, as one batch of
+    /// [`TableStore::schema`].
+    pub fn rows_by_id(&self, ids: &[&str]) -> Result<RecordBatch, StoreError> {
+        let rows: Vec<TextRow> = ids
+            .iter()
+            .filter_map(|id| self.index.get(*id))
+            .map(|l| self.row_text(*l))
+            .collect();
+        self.text_batch(&rows)
     }
 
     /// The shredded column of `path`, one array per batch of [`TableStore::batches`] (same

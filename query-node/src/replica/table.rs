@@ -38,6 +38,8 @@ use crate::replica::shred::ShredType;
 use crate::replica::{Consistency, ReadConsistency, Replica};
 use crate::scan::ShardedTable;
 use crate::snapshot::SessionSnapshot;
+use crate::vector_index::VectorSearch;
+use crate::vector_index::plan::AnnRequest;
 
 /// A collection read from the replica (or, when it cannot be, from the shards).
 #[derive(Debug)]
@@ -47,6 +49,7 @@ pub struct ReplicaTable {
     shards: Arc<ShardedTable>,
     reads: Vec<ShreddedRead>,
     schema: SchemaRef,
+    ann: Option<Arc<AnnRequest>>,
 }
 
 impl ReplicaTable {
@@ -59,7 +62,26 @@ impl ReplicaTable {
             replica,
             shards,
             reads: Vec::new(),
+            ann: None,
         }
+    }
+
+    /// The same table answering `request` from the vector indexes when the session asks
+    /// for approximate search ([`crate::vector_index::plan`]).
+    pub fn with_ann(&self, request: AnnRequest) -> Self {
+        Self {
+            info: self.info.clone(),
+            replica: self.replica.clone(),
+            shards: self.shards.clone(),
+            reads: self.reads.clone(),
+            schema: self.schema.clone(),
+            ann: Some(Arc::new(request)),
+        }
+    }
+
+    /// The approximate search this table's scan answers, if any.
+    pub fn ann(&self) -> Option<&AnnRequest> {
+        self.ann.as_deref()
     }
 
     /// The same table with `reads` appended to its schema as columns.
@@ -74,6 +96,7 @@ impl ReplicaTable {
             shards: self.shards.clone(),
             schema: Arc::new(Schema::new(fields)),
             reads,
+            ann: self.ann.clone(),
         }
     }
 
@@ -137,6 +160,53 @@ impl ReplicaTable {
     }
 }
 
+impl ReplicaTable {
+    /// The nearest rows of this table's approximate search, when the session asks for
+    /// approximate search and every shard's index can answer (else `None`: scan all rows).
+    fn ann_rows(&self, state: &dyn Session) -> Result<Option<crate::vector_index::scan::AnnRows>> {
+        let Some(request) = &self.ann else {
+            return Ok(None);
+        };
+        let mode = state
+            .config()
+            .get_extension::<VectorSearch>()
+            .map_or(VectorSearch::Exact, |m| *m);
+        if mode != VectorSearch::Approximate {
+            return Ok(None);
+        }
+        let filter = match &request.filter {
+            Some(expr) => {
+                let schema = datafusion::common::DFSchema::try_from_qualified_schema(
+                    request.qualifier.clone(),
+                    &self.info.schema,
+                )?;
+                match state.create_physical_expr(expr.clone(), &schema) {
+                    Ok(f) => Some(f),
+                    Err(e) => {
+                        tracing::debug!(collection = %self.info.name, error = %e, "vector search: exact (filter)");
+                        return Ok(None);
+                    }
+                }
+            }
+            None => None,
+        };
+        match crate::vector_index::scan::nearest_rows(
+            &self.replica,
+            &self.info.name,
+            request,
+            filter.as_ref(),
+        )
+        .map_err(SqlError::into_datafusion)?
+        {
+            Ok(rows) => Ok(Some(rows)),
+            Err(why) => {
+                tracing::debug!(collection = %self.info.name, %why, "vector search: exact");
+                Ok(None)
+            }
+        }
+    }
+}
+
 fn in_transaction_block(state: &dyn Session) -> bool {
     state
         .config()
@@ -195,10 +265,22 @@ impl TableProvider for ReplicaTable {
             .catch_up(consistency)
             .await
             .map_err(SqlError::into_datafusion)?;
-        let shard_parts = self
-            .replica
-            .partitions_with_reads(&self.info.name, &self.reads)
-            .map_err(SqlError::into_datafusion)?;
+        let ann = self.ann_rows(state)?;
+        let shard_parts = match &ann {
+            // The nearest rows only; shredded reads stay NULL (read from the documents).
+            Some(rows) => rows
+                .partitions
+                .iter()
+                .map(|batches| crate::replica::ShardPartition {
+                    batches: batches.clone(),
+                    columns: vec![None; self.reads.len()],
+                })
+                .collect(),
+            None => self
+                .replica
+                .partitions_with_reads(&self.info.name, &self.reads)
+                .map_err(SqlError::into_datafusion)?,
+        };
         let schema = self.schema.clone();
         // Per read: how many shards answered it from the store's columns.
         let mut served_shards = vec![0usize; self.reads.len()];
@@ -236,6 +318,7 @@ impl TableProvider for ReplicaTable {
                 consistency,
                 lag_ms: freshness.lag.as_millis() as u64,
                 shredded,
+                ann: ann.map(|a| a.description),
             },
             inner,
         }))
@@ -251,6 +334,8 @@ enum Answered {
         lag_ms: u64,
         /// The shredded paths read, as `path:what(shards whose store answered it)`.
         shredded: Vec<String>,
+        /// The approximate search that chose the rows, if one did.
+        ann: Option<String>,
     },
     /// The shards (the child is their scan), for the reason given.
     Shards { why: String },
@@ -267,7 +352,7 @@ pub struct ReplicaScanExec {
 
 impl DisplayAs for ReplicaScanExec {
     fn fmt_as(&self, _t: DisplayFormatType, f: &mut fmt::Formatter) -> fmt::Result {
-        let (consistency, lag_ms, shredded) = match &self.answered {
+        let (consistency, lag_ms, shredded, ann) = match &self.answered {
             Answered::Shards { why } => {
                 return write!(
                     f,
@@ -279,7 +364,8 @@ impl DisplayAs for ReplicaScanExec {
                 consistency,
                 lag_ms,
                 shredded,
-            } => (consistency, lag_ms, shredded),
+                ann,
+            } => (consistency, lag_ms, shredded, ann),
         };
         let consistency = match consistency {
             Consistency::Strong => "strong".to_string(),
@@ -293,6 +379,9 @@ impl DisplayAs for ReplicaScanExec {
         )?;
         if !shredded.is_empty() {
             write!(f, ", shredded=[{}]", shredded.join(", "))?;
+        }
+        if let Some(ann) = ann {
+            write!(f, ", {ann}")?;
         }
         Ok(())
     }

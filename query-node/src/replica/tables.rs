@@ -78,6 +78,28 @@ impl ShardTables {
         self.table_for(relation).is_some()
     }
 
+    /// Starts keeping `relation` as read from a snapshot: its vectors are collected for one
+    /// index build ([`ShardTables::build_vector_indexes`]) instead of inserted row by row.
+    pub fn add_snapshot_relation(&mut self, relation: &Relation) -> bool {
+        let loading = !self.tables.contains_key(&relation.oid);
+        match self.table_for(relation) {
+            Some(table) if loading => {
+                table.collect_vectors(relation);
+                true
+            }
+            Some(_) => true,
+            None => false,
+        }
+    }
+
+    /// Builds the vector indexes of every collection loaded from a snapshot (CPU-bound:
+    /// run it off the async runtime).
+    pub fn build_vector_indexes(&mut self) {
+        for table in self.tables.values_mut() {
+            table.build_vector_indexes();
+        }
+    }
+
     /// The store of `relation`, created on first sight; `None` for other tables and for
     /// broken collections.
     fn table_for(&mut self, relation: &Relation) -> Option<&mut TableStore> {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use datafusion::arrow::array::{
     ArrayRef, BinaryBuilder, BooleanBuilder, Date32Builder, Decimal128Builder, Float32Builder,
-    Float64Builder, Int16Builder, Int32Builder, Int64Builder, StringBuilder,
+    Float64Builder, Int16Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder,
     TimestampMicrosecondBuilder,
 };
 use datafusion::arrow::datatypes::DataType;
@@ -40,6 +40,60 @@ impl<'a> FromSql<'a> for JsonText<'a> {
     }
 }
 
+/// A float4[] value in binary format, borrowed: its elements are read straight into a list
+/// builder (a multi-dimensional array is read in storage order).
+pub struct Float4ArrayBytes<'a>(pub &'a [u8]);
+
+impl<'a> FromSql<'a> for Float4ArrayBytes<'a> {
+    fn from_sql(
+        _ty: &Type,
+        raw: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(Float4ArrayBytes(raw))
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::FLOAT4_ARRAY
+    }
+}
+
+fn take_i32(b: &mut &[u8]) -> Result<i32, String> {
+    let (head, rest) = b
+        .split_first_chunk::<4>()
+        .ok_or("truncated float4[] value")?;
+    *b = rest;
+    Ok(i32::from_be_bytes(*head))
+}
+
+/// Appends the elements of a binary float4[] to `b` (one list entry).
+fn append_float4_array(b: &mut ListBuilder<Float32Builder>, raw: &[u8]) -> Result<(), String> {
+    let mut r = raw;
+    let ndim = take_i32(&mut r)?;
+    let _has_nulls = take_i32(&mut r)?;
+    let _elem_oid = take_i32(&mut r)?;
+    let mut count: usize = if ndim == 0 { 0 } else { 1 };
+    for _ in 0..ndim {
+        let len = take_i32(&mut r)?;
+        let _lower = take_i32(&mut r)?;
+        count = count.saturating_mul(usize::try_from(len).map_err(|_| "bad array length")?);
+    }
+    for _ in 0..count {
+        let len = take_i32(&mut r)?;
+        if len < 0 {
+            b.values().append_null();
+            continue;
+        }
+        let bytes: [u8; 4] = r
+            .get(..4)
+            .and_then(|s| s.try_into().ok())
+            .ok_or("truncated float4[] element")?;
+        r = &r[4..];
+        b.values().append_value(f32::from_be_bytes(bytes));
+    }
+    b.append(true);
+    Ok(())
+}
+
 /// An Arrow builder for one column.
 pub enum ColumnBuilder {
     Text(StringBuilder),
@@ -55,6 +109,7 @@ pub enum ColumnBuilder {
     Timestamp(TimestampMicrosecondBuilder),
     TimestampTz(TimestampMicrosecondBuilder),
     Bytes(BinaryBuilder),
+    Float32List(ListBuilder<Float32Builder>),
 }
 
 const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
@@ -90,6 +145,9 @@ impl ColumnBuilder {
                 ColumnBuilder::TimestampTz(TimestampMicrosecondBuilder::with_capacity(capacity))
             }
             ColumnReader::Bytes => ColumnBuilder::Bytes(BinaryBuilder::with_capacity(capacity, 0)),
+            ColumnReader::Float32Array | ColumnReader::Vector { .. } => ColumnBuilder::Float32List(
+                ListBuilder::with_capacity(Float32Builder::new(), capacity),
+            ),
         }
     }
 
@@ -161,6 +219,23 @@ impl ColumnBuilder {
             ColumnBuilder::Bytes(b) => {
                 b.append_option(row.try_get::<_, Option<&[u8]>>(idx).map_err(bad)?)
             }
+            ColumnBuilder::Float32List(b) => {
+                match row
+                    .try_get::<_, Option<Float4ArrayBytes>>(idx)
+                    .map_err(bad)?
+                {
+                    None => b.append_null(),
+                    Some(raw) => append_float4_array(b, raw.0).map_err(|e| {
+                        SqlError::new(
+                            sqlstate::INTERNAL_ERROR,
+                            format!(
+                                "cannot decode column {} from a shard: {e}",
+                                row.columns()[idx].name()
+                            ),
+                        )
+                    })?,
+                }
+            }
         }
         Ok(())
     }
@@ -190,6 +265,7 @@ impl ColumnBuilder {
                 Arc::new(b.finish().with_timezone(tz))
             }
             ColumnBuilder::Bytes(mut b) => Arc::new(b.finish()),
+            ColumnBuilder::Float32List(mut b) => Arc::new(b.finish()),
         }
     }
 }

@@ -27,6 +27,11 @@ type BoxError = Box<dyn Error + Sync + Send>;
 
 /// The Postgres type a column of `field` is sent as.
 pub fn pg_type(field: &Field) -> Type {
+    // pgvector's type has no fixed oid (each database that installs the extension gives it
+    // one): a `vector` goes out as text in pgvector's form.
+    if crate::vector::is_vector(field) {
+        return Type::TEXT;
+    }
     match TaggedType::of_field(field) {
         Some(TaggedType::Jsonb) => return Type::JSONB,
         Some(TaggedType::Json) => return Type::JSON,
@@ -163,6 +168,20 @@ pub fn encode_value(
 ) -> Result<bool, SqlError> {
     if array.is_null(row) {
         return Ok(false);
+    }
+    if *ty == Type::TEXT && crate::vector::is_vector_like(array.data_type()) {
+        // A `vector` (see `pg_type`): its text is its value in either format.
+        return match crate::render::pg_text_of_field(
+            &crate::vector::vector_field("", None),
+            array,
+            row,
+        ) {
+            Some(text) => {
+                out.put_slice(text.as_bytes());
+                Ok(true)
+            }
+            None => Ok(false),
+        };
     }
     match format {
         FieldFormat::Text => match pg_text(array, row) {
@@ -496,6 +515,19 @@ fn decode_text(text: &str, ty: &Type, target: &DataType) -> Result<ScalarValue, 
             ScalarValue::Utf8(Some(fixed))
         }
         _ => match target {
+            // A vector parameter in pgvector's text form (`[1,2,3]`); `{1,2,3}` reads as an
+            // array below.
+            DataType::List(inner)
+                if inner.data_type() == &DataType::Float32
+                    && text.trim_start().starts_with('[') =>
+            {
+                let v = crate::vector::text::parse_vector(text).map_err(|e| e.message)?;
+                let values: Vec<ScalarValue> = v
+                    .into_iter()
+                    .map(|x| ScalarValue::Float32(Some(x)))
+                    .collect();
+                ScalarValue::List(ScalarValue::new_list_nullable(&values, &DataType::Float32))
+            }
             DataType::List(inner) => {
                 let items =
                     crate::json::array_literal::parse_text_array(text).map_err(|e| e.message)?;
