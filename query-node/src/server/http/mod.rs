@@ -456,6 +456,7 @@ mod tests {
             ("post", "/v1/sql"),
             ("get", "/v1/collections"),
             ("post", "/v1/collections/{name}/documents"),
+            ("post", "/v1/collections/{name}/search"),
             ("post", "/v1/collections"),
             ("get", "/v1/collections/{name}"),
             ("get", "/v1/collections/{name}/documents/{id}"),
