@@ -644,6 +644,7 @@ async fn the_openapi_document_describes_every_route() {
         ("POST", "/v1/sql"),
         ("GET", "/v1/collections"),
         ("POST", "/v1/collections/{name}/documents"),
+        ("POST", "/v1/collections/{name}/search"),
         ("POST", "/v1/collections"),
         ("GET", "/v1/collections/{name}"),
         ("GET", "/v1/collections/{name}/documents/{id}"),

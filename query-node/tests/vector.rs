@@ -140,6 +140,25 @@ async fn ids(engine: &Engine, sql: &str) -> Vec<String> {
         .collect()
 }
 
+/// The plan of a filtered top-10 keeps only 10 rows per partition (shard) and merges them:
+/// no sort of every row.
+async fn assert_top_k_plan(engine: &Engine) {
+    let q = vector_text(&[0.5; DIMS]);
+    let plan = explain(
+        engine,
+        &format!(
+            "SELECT id FROM items WHERE doc @> '{{\"city\": \"Lisbon\"}}' \
+             ORDER BY embedding <-> '{q}', id LIMIT 10"
+        ),
+    )
+    .await;
+    assert!(plan.contains("TopK(fetch=10)"), "{plan}");
+    assert!(plan.contains("SortPreservingMergeExec"), "{plan}");
+    for line in plan.lines().filter(|l| l.contains("SortExec:")) {
+        assert!(line.contains("TopK"), "a full sort: {line}\n{plan}");
+    }
+}
+
 /// Round trips, distances and top-k on `engine`.
 async fn check_engine(engine: &Arc<Engine>, items: &[Item]) {
     // The embedding reads back as Postgres prints a float4[].
@@ -214,6 +233,21 @@ async fn real_array_embeddings_on_the_shard_scan() {
     let items = items(600);
     create_and_load(&engine, &items).await;
     check_engine(&engine, &items).await;
+    assert_top_k_plan(&engine).await;
+    // Without a filter the shards send ids and embeddings only, not the documents.
+    let plan = explain(
+        &engine,
+        "SELECT id FROM items ORDER BY embedding <-> '[1,2,3,4,5,6,7,8]' LIMIT 5",
+    )
+    .await;
+    let scan = plan
+        .lines()
+        .find(|l| l.contains("ShardScanExec"))
+        .unwrap_or_else(|| panic!("{plan}"));
+    assert!(
+        scan.contains("\"embedding\"") && !scan.contains("\"doc\""),
+        "{scan}"
+    );
 
     // Writes go through the node's write path: UPDATE of an embedding, then a bad one.
     engine
@@ -248,4 +282,5 @@ async fn real_array_embeddings_on_the_replica() {
     .await;
     assert!(plan.contains("ReplicaScanExec: collection=items"), "{plan}");
     check_engine(&engine, &items).await;
+    assert_top_k_plan(&engine).await;
 }

@@ -155,6 +155,16 @@ impl ShardScanExec {
     fn sort_sql(&self, order: &[PhysicalSortExpr]) -> Option<String> {
         let mut parts = Vec::new();
         for s in order {
+            // A distance to a constant vector on a pgvector column: the shard's own top-k.
+            if let Some(item) = crate::vector::pushdown::sort_key_sql(
+                s.expr.as_ref(),
+                |i| self.columns.get(i).map(|c| (c.sql.as_str(), c.reader)),
+                s.options.descending,
+                s.options.nulls_first,
+            ) {
+                parts.push(item);
+                continue;
+            }
             let col = s.expr.downcast_ref::<Column>()?;
             let c = self.columns.get(col.index())?;
             let field = self.schema.field(col.index());

@@ -13,6 +13,7 @@ pub mod cast_rule;
 pub mod column;
 pub mod kernels;
 pub mod planner;
+pub mod pushdown;
 pub mod text;
 pub mod udf;
 

@@ -492,7 +492,7 @@ impl Engine {
         plan: &DmlPlan,
         params: &[ScalarValue],
     ) -> Result<Outcome, SqlError> {
-        let texts = params::params_text(params)?;
+        let texts = params::params_text(params, &plan.params)?;
         let select_rows = match &plan.body {
             Body::Select { plan: query, .. } => {
                 self.ensure_snapshot(session).await?;

@@ -57,9 +57,25 @@ pub fn scalar_text(value: &ScalarValue) -> Result<Option<String>, SqlError> {
     Ok(crate::render::pg_text(array.as_ref(), 0))
 }
 
-/// The text of every parameter value.
-pub fn params_text(params: &[ScalarValue]) -> Result<Vec<Option<String>>, SqlError> {
-    params.iter().map(scalar_text).collect()
+/// The text of every parameter value, as the shard's type for it (`fields`, as the shard
+/// described them) reads it: a pgvector `vector` as `[1,2,3]`, not as array text.
+pub fn params_text(
+    params: &[ScalarValue],
+    fields: &[FieldRef],
+) -> Result<Vec<Option<String>>, SqlError> {
+    params
+        .iter()
+        .enumerate()
+        .map(|(i, value)| match fields.get(i) {
+            Some(f) if crate::vector::is_vector(f) && !value.is_null() => {
+                let array = value
+                    .to_array()
+                    .map_err(|e| SqlError::new(sqlstate::INTERNAL_ERROR, e.to_string()))?;
+                Ok(crate::render::pg_text_of_field(f, array.as_ref(), 0))
+            }
+            _ => scalar_text(value),
+        })
+        .collect()
 }
 
 /// How a column of Postgres type `ty` is decoded, and whether the shard must send it as
@@ -82,6 +98,21 @@ pub fn param_field(i: usize, ty: &Type) -> FieldRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vector_parameters_become_pgvector_text() {
+        let list = ScalarValue::List(ScalarValue::new_list_nullable(
+            &[
+                ScalarValue::Float32(Some(1.5)),
+                ScalarValue::Float32(Some(2.0)),
+            ],
+            &datafusion::arrow::datatypes::DataType::Float32,
+        ));
+        let vector = crate::vector::vector_field("$1", Some(2));
+        let real_array = param_field(2, &Type::FLOAT4_ARRAY);
+        let texts = params_text(&[list.clone(), list], &[vector, real_array]).unwrap();
+        assert_eq!(texts, vec![Some("[1.5,2]".into()), Some("{1.5,2}".into())]);
+    }
 
     #[test]
     fn parameters_become_postgres_text() {

@@ -1,5 +1,6 @@
 //! The HTTP API: `POST /v1/sql` runs SQL and answers with JSON rows or an Arrow IPC stream;
 //! NDJSON documents are loaded with `POST /v1/collections/{name}/documents`;
+//! `POST /v1/collections/{name}/search` finds the nearest documents to a vector ([`search`]);
 //! `GET /v1/collections` lists the collections; the document API (one document by id, with
 //! ETags, and collections created and described) is in [`documents`]. Those need
 //! credentials (basic or bearer).
@@ -13,6 +14,7 @@ mod bulk_load;
 mod credentials;
 pub mod documents;
 pub mod openapi;
+pub mod search;
 mod status;
 
 use std::sync::Arc;
@@ -67,6 +69,7 @@ fn documented_routes(auth: Arc<Authenticator>) -> OpenApiRouter<HttpState> {
         .routes(documents::metered(routes!(documents::create_collection)))
         .routes(documents::metered(routes!(documents::describe_collection)))
         .routes(routes!(bulk_load::load_documents))
+        .routes(routes!(search::search))
         .routes(documents::metered(routes!(
             documents::get_document,
             documents::put_document,
@@ -453,6 +456,7 @@ mod tests {
             ("post", "/v1/sql"),
             ("get", "/v1/collections"),
             ("post", "/v1/collections/{name}/documents"),
+            ("post", "/v1/collections/{name}/search"),
             ("post", "/v1/collections"),
             ("get", "/v1/collections/{name}"),
             ("get", "/v1/collections/{name}/documents/{id}"),

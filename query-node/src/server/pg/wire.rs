@@ -362,6 +362,11 @@ pub fn decode_param(
     if value.data_type() == *target_type {
         return Ok(value);
     }
+    // Text sent in binary format for an array (a vector as `'[1,2,3]'`, an array as
+    // `'{1,2}'`): read the text as the text format would.
+    if let (ScalarValue::Utf8(Some(text)), DataType::List(_)) = (&value, target_type) {
+        return decode_text(text, &Type::UNKNOWN, target_type).map_err(|e| bad_param(index, ty, e));
+    }
     value.cast_to(target_type).map_err(|_| {
         SqlError::new(
             sqlstate::DATATYPE_MISMATCH,
