@@ -278,7 +278,7 @@ impl PointRead {
         };
         // `id = NULL` is never true.
         let rows = match id {
-            None => Vec::new(),
+            None => Default::default(),
             Some(id) => {
                 let index = self.shards.map().shard_for(id);
                 let shard = self.shards.shard(index);
@@ -299,7 +299,7 @@ impl PointRead {
             .iter()
             .map(|r| ColumnBuilder::new(*r, rows.len()))
             .collect();
-        for row in &rows {
+        for row in rows.iter() {
             for (i, b) in builders.iter_mut().enumerate() {
                 b.push(row, i)?;
             }

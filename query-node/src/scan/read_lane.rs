@@ -71,7 +71,10 @@ impl BatchedSql {
     }
 }
 
-type Waiter = (String, oneshot::Sender<Result<Vec<Row>, SqlError>>);
+/// The rows a point read found: shared, since reads of one id in one batch get the same.
+pub type Rows = Arc<Vec<Row>>;
+
+type Waiter = (String, oneshot::Sender<Result<Rows, SqlError>>);
 
 #[derive(Default)]
 struct LaneState {
@@ -125,7 +128,7 @@ enum Turn {
     /// Run now, holding one of the lane's running slots.
     Run,
     /// Wait for a batch to answer.
-    Wait(oneshot::Receiver<Result<Vec<Row>, SqlError>>),
+    Wait(oneshot::Receiver<Result<Rows, SqlError>>),
 }
 
 impl ReadLane {
@@ -139,7 +142,7 @@ impl ReadLane {
     }
 
     /// The rows for `id` (at most one for a collection, whose `id` is its primary key).
-    pub async fn read(self: &Arc<Self>, id: &str) -> Result<Vec<Row>, SqlError> {
+    pub async fn read(self: &Arc<Self>, id: &str) -> Result<Rows, SqlError> {
         let turn = {
             let mut state = self.lock();
             if state.running < self.max_running || self.sql.batched.is_none() {
@@ -167,7 +170,7 @@ impl ReadLane {
                 let slot = RunningSlot { lane: self.clone() };
                 let rows = self.query_one(id).await;
                 drop(slot);
-                rows
+                rows.map(Arc::new)
             }
         }
     }
@@ -212,8 +215,15 @@ impl ReadLane {
                         by_id.entry(id).or_default().push(row);
                     }
                 }
+                // Several reads of one id may share a batch (the shard answers it once):
+                // each of them gets the same rows.
+                let by_id: HashMap<String, Rows> = by_id
+                    .into_iter()
+                    .map(|(id, rows)| (id, Arc::new(rows)))
+                    .collect();
                 for (id, tx) in batch {
-                    let _ = tx.send(Ok(by_id.remove(&id).unwrap_or_default()));
+                    let rows = by_id.get(&id).cloned().unwrap_or_default();
+                    let _ = tx.send(Ok(rows));
                 }
             }
             Err(e) => {
