@@ -763,7 +763,14 @@ fn classify(statement: &Statement) -> Result<Kind, SqlError> {
             } else if name.eq_ignore_ascii_case("transaction isolation level") {
                 cmd(SessionCommand::Show("transaction_isolation".into()))
             } else {
-                cmd(SessionCommand::Show(name))
+                // Other names of several identifiers are dotted ones (`docfusion.consistency`):
+                // the parser hands them over split at the dots.
+                let dotted = variable
+                    .iter()
+                    .map(|i| i.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(".");
+                cmd(SessionCommand::Show(dotted))
             }
         }
         S::StartTransaction { .. } => cmd(SessionCommand::Begin),
