@@ -1,8 +1,8 @@
 //! The benchmark harness as a library: the servers of a run, the shared data set, the
 //! analytic-query comparison (`docfusion-bench`), the point-read load
 //! (`docfusion-pointreads`), the single-document write load (`docfusion-writes`), bulk
-//! ingest (`docfusion-ingest`) and the JSONBench-shaped analytic benchmark
-//! (`docfusion-jsonbench`).
+//! ingest (`docfusion-ingest`), the JSONBench-shaped analytic benchmark
+//! (`docfusion-jsonbench`) and vector search (`docfusion-vectors`).
 
 pub mod cluster;
 pub mod compare;
@@ -17,4 +17,5 @@ pub mod queries;
 pub mod report;
 pub mod setup;
 pub mod timing;
+pub mod vectors;
 pub mod writes;
