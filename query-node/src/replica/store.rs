@@ -3,14 +3,15 @@
 //! JSON paths shredded when the segment was frozen) plus a small tail of recent rows as
 //! text. An id index says where each row lives; a change marks the old row dead and adds
 //! the new one to the tail. A scan shares the segments' arrays (filtering only segments
-//! with dead rows) and converts the tail. Segments more than half dead are compacted.
+//! with dead rows) and the tail's Arrow form, which the first scan after the tail changed
+//! builds and later scans reuse. Segments more than half dead are compacted.
 //!
 //! Rows arrive as the text output of each column's type (what `pgoutput` and the text
 //! protocol send); documents are kept as their canonical jsonb text, which is what the
 //! node's JSON functions read (see "jsonb inside DataFusion" in `docs/design.md`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, BooleanBuilder, Float32Builder, Float64Builder,
@@ -296,6 +297,35 @@ pub struct TableStore {
     paths: PathStats,
     freeze_rows: usize,
     vectors: TableVectors,
+    /// The tail's Arrow form, valid until the tail changes.
+    tail_cache: Mutex<TailCache>,
+}
+
+/// What scans computed from the tail since it last changed: the batch and the columns of
+/// the paths asked for. Every change of the tail empties it ([`TableStore::tail_changed`]).
+#[derive(Debug, Default)]
+struct TailCache {
+    batch: Option<RecordBatch>,
+    shredded: HashMap<String, (ShredType, ArrayRef)>,
+    presence: HashMap<String, ArrayRef>,
+}
+
+impl TailCache {
+    fn memory_bytes(&self) -> usize {
+        self.batch
+            .as_ref()
+            .map_or(0, RecordBatch::get_array_memory_size)
+            + self
+                .shredded
+                .values()
+                .map(|(_, a)| a.get_array_memory_size())
+                .sum::<usize>()
+            + self
+                .presence
+                .values()
+                .map(|a| a.get_array_memory_size())
+                .sum::<usize>()
+    }
 }
 
 impl TableStore {
@@ -335,6 +365,7 @@ impl TableStore {
             paths: PathStats::default(),
             freeze_rows: FREEZE_ROWS,
             vectors: TableVectors::for_columns(&relation.columns, IndexParams::default(), false),
+            tail_cache: Mutex::default(),
         })
     }
 
@@ -431,7 +462,25 @@ impl TableStore {
             .flatten()
             .map(|r| r.iter().flatten().map(|v| v.len() + 24).sum::<usize>())
             .sum();
-        segments + tail + self.index.len() * 48 + self.vectors.memory_bytes()
+        segments
+            + tail
+            + self.cache().memory_bytes()
+            + self.index.len() * 48
+            + self.vectors.memory_bytes()
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, TailCache> {
+        self.tail_cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Forgets what was computed from the tail: called by every change of the tail.
+    fn tail_changed(&mut self) {
+        *self
+            .tail_cache
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = TailCache::default();
     }
 
     fn arrow_error(&self, e: impl std::fmt::Display) -> StoreError {
@@ -540,6 +589,7 @@ impl TableStore {
             .upsert(&id, |i| values.get(i).and_then(|v| v.as_deref()));
         self.tail.push(Some(values));
         self.tail_live += 1;
+        self.tail_changed();
         self.index.insert(id, Location::Tail(self.tail.len() - 1));
         if self.tail.len() >= self.freeze_rows {
             self.freeze()?;
@@ -560,6 +610,7 @@ impl TableStore {
         self.segments.clear();
         self.tail.clear();
         self.tail_live = 0;
+        self.tail_changed();
         self.index.clear();
         self.paths.clear();
         self.vectors.clear();
@@ -578,6 +629,7 @@ impl TableStore {
                     && slot.take().is_some()
                 {
                     self.tail_live -= 1;
+                    self.tail_changed();
                 }
             }
             Location::Segment(s, r) => {
@@ -641,6 +693,7 @@ impl TableStore {
             .flatten()
             .collect();
         self.tail_live = 0;
+        self.tail_changed();
         if rows.is_empty() {
             return Ok(());
         }
@@ -716,9 +769,25 @@ impl TableStore {
             }
         }
         if self.tail_live > 0 {
-            out.push(self.text_batch(&self.live_tail())?);
+            out.push(self.tail_batch()?);
         }
         Ok(out)
+    }
+
+    /// The tail's live rows as a batch, built once per change of the tail.
+    fn tail_batch(&self) -> Result<RecordBatch, StoreError> {
+        if let Some(batch) = &self.cache().batch {
+            return Ok(batch.clone());
+        }
+        // Built outside the lock; two scans racing here build the same batch.
+        let batch = self.text_batch(&self.live_tail())?;
+        self.cache().batch = Some(batch.clone());
+        Ok(batch)
+    }
+
+    /// The documents of the tail's live rows, in [`TableStore::batches`]' order.
+    fn tail_docs(&self) -> Vec<Option<Jsonb>> {
+        self.live_tail().iter().map(|r| self.doc_of(r)).collect()
     }
 
     /// The rows with `ids` (those the store holds), in that order, as one batch of
@@ -753,9 +822,21 @@ impl TableStore {
             });
         }
         if self.tail_live > 0 {
-            let docs: Vec<Option<Jsonb>> =
-                self.live_tail().iter().map(|r| self.doc_of(r)).collect();
-            out.push(shredded_column(&docs, path, ty));
+            let cached = match self.cache().shredded.get(path) {
+                Some((t, a)) if *t == ty => Some(a.clone()),
+                _ => None,
+            };
+            let array = match cached {
+                Some(a) => a,
+                None => {
+                    let a = shredded_column(&self.tail_docs(), path, ty);
+                    self.cache()
+                        .shredded
+                        .insert(path.to_string(), (ty, a.clone()));
+                    a
+                }
+            };
+            out.push(array);
         }
         Ok(Some((ty, out)))
     }
@@ -792,9 +873,16 @@ impl TableStore {
             });
         }
         if self.tail_live > 0 {
-            let docs: Vec<Option<Jsonb>> =
-                self.live_tail().iter().map(|r| self.doc_of(r)).collect();
-            out.push(presence_column(&docs, path));
+            let cached = self.cache().presence.get(path).cloned();
+            let array = match cached {
+                Some(a) => a,
+                None => {
+                    let a = presence_column(&self.tail_docs(), path);
+                    self.cache().presence.insert(path.to_string(), a.clone());
+                    a
+                }
+            };
+            out.push(array);
         }
         Ok(out)
     }
