@@ -65,6 +65,8 @@ pub struct Options {
     pub approximate: bool,
     /// How long the replica (snapshot and index build) may take to be ready.
     pub ready_timeout: Duration,
+    /// Print DocFusionDB's `EXPLAIN ANALYZE` of each query kind to stderr.
+    pub explain: bool,
 }
 
 /// The generated rows: ids, cities and the vectors, row after row in one flat array.
@@ -436,6 +438,40 @@ fn db_error_text(e: &tokio_postgres::Error) -> String {
     }
 }
 
+/// The text of the rows of `sql` run as a simple query (an `EXPLAIN`), one line per row.
+async fn plan_text(client: &Client, sql: &str) -> Result<Vec<String>> {
+    let messages = client
+        .simple_query(sql)
+        .await
+        .with_context(|| format!("running `{}…`", &sql[..sql.len().min(60)]))?;
+    Ok(messages
+        .iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => Some(
+                (0..r.len())
+                    .filter_map(|c| r.get(c))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Prints `EXPLAIN ANALYZE sql` to stderr.
+async fn explain_analyze(client: &Client, kind: &str, sql: &str) -> Result<()> {
+    let lines = plan_text(client, &format!("EXPLAIN ANALYZE {sql}")).await?;
+    eprintln!("EXPLAIN ANALYZE ({kind}):\n{}", lines.join("\n"));
+    Ok(())
+}
+
+/// DocFusionDB's top-k statement with the vector (and city) as literals.
+fn literal_sql(k: usize, filtered: bool, q: &[f32]) -> String {
+    docfusion_sql(k, filtered)
+        .replace("$1", &vector_literal(q))
+        .replace("$2", &format!("'{}'", filter_city()))
+}
+
 /// A pgvector literal of `v`.
 fn vector_literal(v: &[f32]) -> String {
     let parts: Vec<String> = v.iter().map(|x| x.to_string()).collect();
@@ -580,6 +616,9 @@ pub async fn run(
     };
     for (kind, filtered) in [("exact", false), ("exact, filtered", true)] {
         eprintln!("DocFusionDB: {kind}…");
+        if options.explain {
+            explain_analyze(&client, kind, &literal_sql(options.k, filtered, &qs[0])).await?;
+        }
         let docfusion = ours(filtered).await;
         let postgres = if options.baseline_queries > 0 {
             eprintln!("PostgreSQL: {kind}…");
@@ -596,27 +635,17 @@ pub async fn run(
             .batch_execute("SET docfusion.vector_search = approximate")
             .await
             .context("SET docfusion.vector_search")?;
-        let explain = format!(
-            "EXPLAIN SELECT id FROM {TABLE} ORDER BY embedding <-> {} LIMIT {}",
-            vector_literal(&qs[0]),
-            options.k
-        );
-        let plan = client
-            .simple_query(&explain)
-            .await
-            .context("EXPLAIN of an approximate query")?;
-        let text: Vec<String> = plan
-            .iter()
-            .filter_map(|m| match m {
-                tokio_postgres::SimpleQueryMessage::Row(r) => {
-                    Some((0..r.len()).filter_map(|c| r.get(c)).collect::<String>())
-                }
-                _ => None,
-            })
-            .collect();
+        let text = plan_text(
+            &client,
+            &format!("EXPLAIN {}", literal_sql(options.k, false, &qs[0])),
+        )
+        .await?;
         report.approximate_plan_uses_index = Some(text.iter().any(|l| l.contains("hnsw=")));
         for (kind, filtered) in [("approximate", false), ("approximate, filtered", true)] {
             eprintln!("DocFusionDB: {kind}…");
+            if options.explain {
+                explain_analyze(&client, kind, &literal_sql(options.k, filtered, &qs[0])).await?;
+            }
             report.series.push((kind, ours(filtered).await, None));
         }
     }

@@ -25,6 +25,7 @@ async fn exact_answers_are_the_full_sort_and_approximate_ones_use_the_index() {
         seed: 3,
         approximate: true,
         ready_timeout: Duration::from_secs(120),
+        explain: true,
     };
 
     let report = vectors::run(&baseline, &shard_dsns, node_dir.path(), &options)

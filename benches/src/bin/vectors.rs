@@ -50,6 +50,9 @@ struct Args {
     /// Seconds the replica (snapshot and index build) may take to be ready.
     #[arg(long, default_value_t = 3_600)]
     ready_timeout_s: u64,
+    /// Print DocFusionDB's `EXPLAIN ANALYZE` of each query kind to stderr.
+    #[arg(long)]
+    explain: bool,
     /// Append the Markdown report to this file.
     #[arg(long, value_name = "FILE")]
     markdown_out: Option<PathBuf>,
@@ -88,6 +91,7 @@ async fn run(args: Args) -> Result<bool> {
         seed: args.seed,
         approximate: args.approximate,
         ready_timeout: Duration::from_secs(args.ready_timeout_s),
+        explain: args.explain,
     };
     let shard_dsns = servers.shard_dsns();
     let result = vectors::run(&baseline, &shard_dsns, servers.dir(), &options).await?;
