@@ -308,6 +308,9 @@ struct TailCache {
     batch: Option<RecordBatch>,
     shredded: HashMap<String, (ShredType, ArrayRef)>,
     presence: HashMap<String, ArrayRef>,
+    /// Bytes the tail's text rows hold (summed once per change of the tail: planning asks
+    /// for the replica's size on every statement).
+    tail_bytes: Option<usize>,
 }
 
 impl TailCache {
@@ -456,17 +459,15 @@ impl TableStore {
                         .sum::<usize>()
             })
             .sum();
-        let tail: usize = self
-            .tail
-            .iter()
-            .flatten()
-            .map(|r| r.iter().flatten().map(|v| v.len() + 24).sum::<usize>())
-            .sum();
-        segments
-            + tail
-            + self.cache().memory_bytes()
-            + self.index.len() * 48
-            + self.vectors.memory_bytes()
+        let mut cache = self.cache();
+        let tail = *cache.tail_bytes.get_or_insert_with(|| {
+            self.tail
+                .iter()
+                .flatten()
+                .map(|r| r.iter().flatten().map(|v| v.len() + 24).sum::<usize>())
+                .sum()
+        });
+        segments + tail + cache.memory_bytes() + self.index.len() * 48 + self.vectors.memory_bytes()
     }
 
     fn cache(&self) -> std::sync::MutexGuard<'_, TailCache> {

@@ -433,3 +433,26 @@ fn the_tail_cache_follows_every_change() {
     assert_eq!(s.segment_count(), 1);
     assert_eq!(shredded_by_id(&s, "n"), pairs(&[("d", 4)]));
 }
+
+/// The size counts the tail's rows as they are now: it is summed once per change of the
+/// tail and every change is seen.
+#[test]
+fn the_size_follows_the_tail() {
+    let mut s = store();
+    let empty = s.memory_bytes();
+    assert_eq!(s.memory_bytes(), empty, "asking again changes nothing");
+    let big = format!(r#"{{"s": "{}"}}"#, "x".repeat(10_000));
+    s.upsert(row("a", &big, 1), None, ApplyMode::Live).unwrap();
+    let one = s.memory_bytes();
+    assert!(one >= empty + 10_000, "{one} bytes after a 10 KB row");
+    s.upsert(row("b", &big, 1), None, ApplyMode::Live).unwrap();
+    let two = s.memory_bytes();
+    assert!(two >= one + 10_000, "{two} bytes after a second 10 KB row");
+    s.upsert(row("b", r#"{"s": "y"}"#, 2), None, ApplyMode::Live)
+        .unwrap();
+    assert!(s.memory_bytes() < two - 9_000, "a row made smaller");
+    s.delete("a").unwrap();
+    assert!(s.memory_bytes() < one - 9_000, "a row deleted");
+    s.truncate();
+    assert!(s.memory_bytes() <= empty + 64, "truncated");
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use bytes::{BufMut, BytesMut};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::array::{Array, AsArray, Float32Array};
 use datafusion::arrow::datatypes::{
     DataType, Date32Type, Decimal128Type, Field, Float32Type, Float64Type, Int8Type, Int16Type,
     Int32Type, Int64Type, TimeUnit, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
@@ -429,6 +429,25 @@ fn decode_binary(bytes: &[u8], ty: &Type) -> Result<ScalarValue, BoxError> {
                 _ => return Err("not an array".into()),
             };
             let items = read_array(bytes)?;
+            if *ty == Type::FLOAT4_ARRAY {
+                // The common case of vector parameters: straight into an Arrow array, with
+                // no value-by-value `ScalarValue`.
+                let floats = items
+                    .iter()
+                    .map(|i| i.map(|b| f32::from_sql(&elem, b)).transpose())
+                    .collect::<Result<Float32Array, BoxError>>()?;
+                return Ok(ScalarValue::List(Arc::new(
+                    datafusion::arrow::array::ListArray::new(
+                        Arc::new(datafusion::arrow::datatypes::Field::new_list_field(
+                            DataType::Float32,
+                            true,
+                        )),
+                        datafusion::arrow::buffer::OffsetBuffer::from_lengths([floats.len()]),
+                        Arc::new(floats),
+                        None,
+                    ),
+                )));
+            }
             let values = items
                 .iter()
                 .map(|i| match i {
@@ -457,7 +476,7 @@ fn elem_data_type(elem: &Type) -> DataType {
 }
 
 /// Reads a one-dimensional binary array.
-fn read_array(mut b: &[u8]) -> Result<Vec<Option<Vec<u8>>>, BoxError> {
+fn read_array(mut b: &[u8]) -> Result<Vec<Option<&[u8]>>, BoxError> {
     fn i32_of(b: &mut &[u8]) -> Result<i32, BoxError> {
         if b.len() < 4 {
             return Err("truncated array".into());
@@ -488,7 +507,7 @@ fn read_array(mut b: &[u8]) -> Result<Vec<Option<Vec<u8>>>, BoxError> {
                 return Err("truncated array".into());
             }
             let (v, rest) = b.split_at(n);
-            items.push(Some(v.to_vec()));
+            items.push(Some(v));
             b = rest;
         }
     }
@@ -589,7 +608,8 @@ mod tests {
         let mut out = BytesMut::new();
         let items = vec![Some(7i64.to_be_bytes().to_vec()), None];
         write_array(&Type::INT8, &items, &mut out);
-        assert_eq!(read_array(&out).unwrap(), items);
+        let expected: Vec<Option<&[u8]>> = items.iter().map(|i| i.as_deref()).collect();
+        assert_eq!(read_array(&out).unwrap(), expected);
         let v = decode_binary(&out, &Type::INT8_ARRAY).unwrap();
         assert_eq!(
             v,
@@ -598,6 +618,29 @@ mod tests {
                 &DataType::Int64
             ))
         );
+        // float4[] (vector parameters) takes a direct path: the same value as the generic one.
+        let mut out = BytesMut::new();
+        let items = vec![
+            Some(1.5f32.to_be_bytes().to_vec()),
+            None,
+            Some((-0.25f32).to_be_bytes().to_vec()),
+        ];
+        write_array(&Type::FLOAT4, &items, &mut out);
+        let v = decode_binary(&out, &Type::FLOAT4_ARRAY).unwrap();
+        assert_eq!(
+            v,
+            ScalarValue::List(ScalarValue::new_list_nullable(
+                &[
+                    ScalarValue::Float32(Some(1.5)),
+                    ScalarValue::Float32(None),
+                    ScalarValue::Float32(Some(-0.25))
+                ],
+                &DataType::Float32
+            ))
+        );
+        let mut truncated = out.to_vec();
+        truncated.pop();
+        assert!(decode_binary(&truncated, &Type::FLOAT4_ARRAY).is_err());
     }
 
     #[test]
