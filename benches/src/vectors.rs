@@ -63,6 +63,9 @@ pub struct Options {
     pub seed: u64,
     /// Also measure `docfusion.vector_search = approximate`.
     pub approximate: bool,
+    /// `hnsw.ef_search` values to measure approximate search with, one series each (empty:
+    /// the node's default).
+    pub ef_search: Vec<usize>,
     /// How long the replica (snapshot and index build) may take to be ready.
     pub ready_timeout: Duration,
     /// Print DocFusionDB's `EXPLAIN ANALYZE` of each query kind to stderr.
@@ -290,7 +293,7 @@ pub struct VectorReport {
     /// Whether `EXPLAIN` of an approximate query shows the HNSW index answering.
     pub approximate_plan_uses_index: Option<bool>,
     /// (kind, DocFusionDB, PostgreSQL) per query kind.
-    pub series: Vec<(&'static str, Series, Option<Series>)>,
+    pub series: Vec<(String, Series, Option<Series>)>,
 }
 
 impl VectorReport {
@@ -628,7 +631,7 @@ pub async fn run(
         } else {
             None
         };
-        report.series.push((kind, docfusion, postgres));
+        report.series.push((kind.to_string(), docfusion, postgres));
     }
     if options.approximate {
         client
@@ -641,12 +644,31 @@ pub async fn run(
         )
         .await?;
         report.approximate_plan_uses_index = Some(text.iter().any(|l| l.contains("hnsw=")));
-        for (kind, filtered) in [("approximate", false), ("approximate, filtered", true)] {
-            eprintln!("DocFusionDB: {kind}…");
-            if options.explain {
-                explain_analyze(&client, kind, &literal_sql(options.k, filtered, &qs[0])).await?;
+        let efs: Vec<Option<usize>> = if options.ef_search.is_empty() {
+            vec![None]
+        } else {
+            options.ef_search.iter().copied().map(Some).collect()
+        };
+        for ef in efs {
+            let suffix = match ef {
+                Some(ef) => {
+                    client
+                        .batch_execute(&format!("SET hnsw.ef_search = {ef}"))
+                        .await
+                        .context("SET hnsw.ef_search")?;
+                    format!(" (ef_search {ef})")
+                }
+                None => String::new(),
+            };
+            for (kind, filtered) in [("approximate", false), ("approximate, filtered", true)] {
+                let kind = format!("{kind}{suffix}");
+                eprintln!("DocFusionDB: {kind}…");
+                if options.explain {
+                    explain_analyze(&client, &kind, &literal_sql(options.k, filtered, &qs[0]))
+                        .await?;
+                }
+                report.series.push((kind, ours(filtered).await, None));
             }
-            report.series.push((kind, ours(filtered).await, None));
         }
     }
     drop(client);

@@ -24,6 +24,7 @@ async fn exact_answers_are_the_full_sort_and_approximate_ones_use_the_index() {
         clusters: 10,
         seed: 3,
         approximate: true,
+        ef_search: vec![32, 200],
         ready_timeout: Duration::from_secs(120),
         explain: true,
     };
@@ -34,14 +35,16 @@ async fn exact_answers_are_the_full_sort_and_approximate_ones_use_the_index() {
 
     assert!(!report.has_failures(), "{report:#?}");
     assert_eq!(report.approximate_plan_uses_index, Some(true));
-    let kinds: Vec<&str> = report.series.iter().map(|s| s.0).collect();
+    let kinds: Vec<&str> = report.series.iter().map(|s| s.0.as_str()).collect();
     assert_eq!(
         kinds,
         [
             "exact",
             "exact, filtered",
-            "approximate",
-            "approximate, filtered"
+            "approximate (ef_search 32)",
+            "approximate, filtered (ef_search 32)",
+            "approximate (ef_search 200)",
+            "approximate, filtered (ef_search 200)"
         ]
     );
     for (kind, ours, theirs) in &report.series {

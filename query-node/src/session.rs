@@ -122,6 +122,12 @@ fn default_settings(engine: &Engine) -> BTreeMap<String, String> {
         ("docfusion.max_staleness_ms", "1000".into()),
         ("docfusion.vector_search", "exact".into()),
         ("extra_float_digits", "1".into()),
+        (
+            "hnsw.ef_search",
+            crate::vector_index::IndexParams::default()
+                .ef_search
+                .to_string(),
+        ),
         ("integer_datetimes", "on".into()),
         ("intervalstyle", "postgres".into()),
         ("search_path", "\"$user\", public".into()),
@@ -323,11 +329,17 @@ impl Session {
         let vector_search = crate::vector_index::VectorSearch::from_setting(
             self.setting("docfusion.vector_search").unwrap_or("exact"),
         );
+        let ef_search = crate::vector_index::EfSearch(
+            self.setting("hnsw.ef_search")
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(crate::vector_index::IndexParams::default().ef_search),
+        );
         let state = self.ctx.state_ref();
         let mut state = state.write();
         let config = state.config_mut();
         config.set_extension(Arc::new(crate::replica::ReadConsistency(consistency)));
         config.set_extension(Arc::new(vector_search));
+        config.set_extension(Arc::new(ef_search));
     }
 
     /// The DataFusion context.
@@ -418,6 +430,22 @@ impl Session {
                 })?;
                 self.settings.insert(key, format_ms(ms));
                 return Ok(());
+            }
+            "hnsw.ef_search"
+                if !value
+                    .trim()
+                    .parse::<usize>()
+                    .is_ok_and(|n| crate::vector_index::EF_SEARCH_RANGE.contains(&n)) =>
+            {
+                let r = crate::vector_index::EF_SEARCH_RANGE;
+                return Err(SqlError::new(
+                    sqlstate::INVALID_PARAMETER_VALUE,
+                    format!(
+                        "invalid value for parameter \"hnsw.ef_search\": \"{value}\" ({} to {})",
+                        r.start(),
+                        r.end()
+                    ),
+                ));
             }
             "docfusion.max_staleness_ms" if value.trim().parse::<u32>().is_err() => {
                 return Err(SqlError::new(

@@ -183,6 +183,37 @@ async fn approximate_top_k_through_sql_on_two_shards() {
     );
     let plan = explain(&engine, &mut session, &sql).await;
     assert!(plan.contains("hnsw=[embedding L2 k=10"), "{plan}");
+    assert!(plan.contains("graph(ef=64)"), "{plan}");
+
+    // The candidate list, pgvector's `hnsw.ef_search`: per session, checked, at least k.
+    let shown = run(&engine, &mut session, "SHOW hnsw.ef_search")
+        .await
+        .unwrap();
+    assert_eq!(shown, vec![vec![Some("64".to_string())]]);
+    for bad in ["0", "1001", "many"] {
+        let err = run(
+            &engine,
+            &mut session,
+            &format!("SET hnsw.ef_search = '{bad}'"),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(err.code, "22023", "{bad}");
+        assert!(err.message.contains("1 to 1000"), "{}", err.message);
+    }
+    run(&engine, &mut session, "SET hnsw.ef_search = 200")
+        .await
+        .unwrap();
+    let plan = explain(&engine, &mut session, &sql).await;
+    assert!(plan.contains("graph(ef=200)"), "{plan}");
+    run(&engine, &mut session, "SET hnsw.ef_search = 3")
+        .await
+        .unwrap();
+    let plan = explain(&engine, &mut session, &sql).await;
+    assert!(plan.contains("graph(ef=10)"), "at least k: {plan}");
+    run(&engine, &mut session, "RESET hnsw.ef_search")
+        .await
+        .unwrap();
 
     // A filter that 30 rows pass: still 10 rows, all passing, the right ones.
     let sql = format!(

@@ -47,6 +47,10 @@ struct Args {
     /// Also measure approximate search (`SET docfusion.vector_search = approximate`).
     #[arg(long)]
     approximate: bool,
+    /// With --approximate: `hnsw.ef_search` values to measure, comma-separated, one series
+    /// each (default: the node's default, 64).
+    #[arg(long, value_delimiter = ',')]
+    ef_search: Vec<usize>,
     /// Seconds the replica (snapshot and index build) may take to be ready.
     #[arg(long, default_value_t = 3_600)]
     ready_timeout_s: u64,
@@ -90,6 +94,7 @@ async fn run(args: Args) -> Result<bool> {
         clusters: args.clusters,
         seed: args.seed,
         approximate: args.approximate,
+        ef_search: args.ef_search,
         ready_timeout: Duration::from_secs(args.ready_timeout_s),
         explain: args.explain,
     };

@@ -190,11 +190,18 @@ impl ReplicaTable {
             }
             None => None,
         };
+        let ef_search = state
+            .config()
+            .get_extension::<crate::vector_index::EfSearch>()
+            .map_or(crate::vector_index::IndexParams::default().ef_search, |e| {
+                e.0
+            });
         match crate::vector_index::scan::nearest_rows(
             &self.replica,
             &self.info.name,
             request,
             filter.as_ref(),
+            ef_search,
         )
         .map_err(SqlError::into_datafusion)?
         {

@@ -289,4 +289,52 @@ mod sql_tests {
             assert!((got[2] + dot).abs() < 1e-5, "{got:?} vs {dot}");
         }
     }
+
+    /// A distance to a constant is planned as a function holding the constant (planning
+    /// then never compares, hashes or prints the vector's elements), with the same answers
+    /// in either argument order and the same errors.
+    #[tokio::test]
+    async fn a_distance_to_a_constant_holds_the_constant() {
+        let table = "FROM (VALUES (1, ARRAY[0.25, 3, -1]::real[]), (2, NULL), \
+                     (3, ARRAY[-7, 0.5, 2]::real[])) t(id, v)";
+        let plan = run(&format!(
+            "EXPLAIN SELECT id {table} ORDER BY v <-> '[1,-2,0.125]' LIMIT 2"
+        ))
+        .await
+        .unwrap();
+        // Rows of (plan type, plan): the physical plan's operators do not carry the vector
+        // (the logical plan keeps the expression's original name as an alias).
+        let physical = plan
+            .iter()
+            .find(|r| r[0].as_deref() == Some("physical_plan"))
+            .and_then(|r| r[1].clone())
+            .unwrap_or_else(|| panic!("{plan:?}"));
+        assert!(physical.contains("l2_distance(v@1)"), "{physical}");
+        assert!(!physical.contains("0.125"), "{physical}");
+        for op in ["<->", "<=>", "<#>"] {
+            let left = run(&format!("SELECT v {op} '[1,-2,0.5]' {table} ORDER BY id"))
+                .await
+                .unwrap();
+            let right = run(&format!("SELECT '[1,-2,0.5]' {op} v {table} ORDER BY id"))
+                .await
+                .unwrap();
+            assert_eq!(left, right, "{op}");
+            assert_eq!(left[1], vec![None], "NULL row, {op}");
+        }
+        let nearest = run(&format!(
+            "SELECT id {table} ORDER BY v <-> '[0,3,-1]'::vector LIMIT 1"
+        ))
+        .await
+        .unwrap();
+        assert_eq!(nearest, vec![vec![Some("1".to_string())]]);
+        let e = error(&format!("SELECT v <-> '[1,2]' {table}")).await;
+        assert_eq!(
+            (e.code, e.message.as_str()),
+            ("22000", "different vector dimensions 3 and 2")
+        );
+        let nulls = run(&format!("SELECT v <-> NULL::vector {table}"))
+            .await
+            .unwrap();
+        assert!(nulls.iter().all(|r| r == &vec![None]), "{nulls:?}");
+    }
 }

@@ -11,7 +11,7 @@ use crate::catalog::ColumnReader;
 use crate::vector::column::scalar_vector;
 use crate::vector::planner::operator_symbol;
 use crate::vector::text::format_vector;
-use crate::vector::udf::VectorOp;
+use crate::vector::udf::{VectorFunction, VectorOp};
 
 /// The ORDER BY item `"col" <op> '[…]'::vector` for the distance `op` of pgvector column
 /// `quoted_column` to `query`, or `None` for a function that has no pgvector operator.
@@ -52,16 +52,26 @@ pub fn sort_key_sql<'a>(
 ) -> Option<String> {
     let f = expr.downcast_ref::<ScalarFunctionExpr>()?;
     let op = op_named(f.name())?;
-    let [a, b] = f.args() else {
-        return None;
-    };
-    let (col, lit) = match (
-        a.downcast_ref::<Column>(),
-        b.downcast_ref::<Literal>(),
-        b.downcast_ref::<Column>(),
-        a.downcast_ref::<Literal>(),
-    ) {
-        (Some(c), Some(l), _, _) | (_, _, Some(c), Some(l)) => (c, l),
+    let bound = f
+        .fun()
+        .inner()
+        .downcast_ref::<VectorFunction>()
+        .and_then(VectorFunction::query);
+    let (col, query) = match (bound, f.args()) {
+        // A distance holding its query vector (the planned form of a constant).
+        (Some(q), [a]) => (a.downcast_ref::<Column>()?, q.values().to_vec()),
+        (None, [a, b]) => {
+            let (col, lit) = match (
+                a.downcast_ref::<Column>(),
+                b.downcast_ref::<Literal>(),
+                b.downcast_ref::<Column>(),
+                a.downcast_ref::<Literal>(),
+            ) {
+                (Some(c), Some(l), _, _) | (_, _, Some(c), Some(l)) => (c, l),
+                _ => return None,
+            };
+            (col, scalar_vector(lit.value()).ok()??)
+        }
         _ => return None,
     };
     let (sql, reader) = column(col.index())?;
@@ -70,7 +80,6 @@ pub fn sort_key_sql<'a>(
     }
     // The scan selects a vector as `"col"::real[]` (see `ColumnReader::select_sql`).
     let quoted = sql.strip_suffix("::real[]")?;
-    let query = scalar_vector(lit.value()).ok()??;
     distance_order_item(quoted, op, &query, descending, nulls_first)
 }
 
@@ -113,9 +122,36 @@ mod tests {
         )
     }
 
+    /// The planned form: the distance function holds the query vector.
+    fn bound_distance(op: VectorOp) -> Arc<dyn PhysicalExpr> {
+        let udf = Arc::new(datafusion::logical_expr::ScalarUDF::new_from_impl(
+            VectorFunction::bound(op, crate::vector::udf::BoundQuery::new(vec![0.5, -2.0])),
+        ));
+        let schema = Schema::new(vec![Field::new("embedding", vector_data_type(), true)]);
+        Arc::new(
+            ScalarFunctionExpr::try_new(
+                udf,
+                vec![Arc::new(Column::new("embedding", 0))],
+                &schema,
+                Arc::new(datafusion::common::config::ConfigOptions::default()),
+            )
+            .unwrap(),
+        )
+    }
+
     #[test]
     fn distance_sorts_become_pgvector_order_by() {
         let vector = |_: usize| Some(("\"embedding\"::real[]", ColumnReader::Vector { dims: 2 }));
+        assert_eq!(
+            sort_key_sql(
+                bound_distance(VectorOp::L2Distance).as_ref(),
+                vector,
+                false,
+                false
+            )
+            .as_deref(),
+            Some("\"embedding\" <-> '[0.5,-2]'::vector ASC NULLS LAST")
+        );
         assert_eq!(
             sort_key_sql(
                 distance(VectorOp::L2Distance).as_ref(),

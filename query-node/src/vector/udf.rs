@@ -8,7 +8,7 @@ use datafusion::arrow::array::{ArrayRef, Float32Builder, Float64Array, Int32Arra
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::Result;
 use datafusion::logical_expr::{
-    ColumnarValue, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
+    ColumnarValue, Expr, ReturnFieldArgs, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature,
     Volatility,
 };
 use datafusion::scalar::ScalarValue;
@@ -83,11 +83,65 @@ impl VectorOp {
     }
 }
 
+/// A constant query vector held by a distance function instead of being one of its
+/// arguments (see [`VectorFunction::simplify`]). Planning compares, hashes and prints
+/// expressions many times per statement; a literal of 768 floats made that a third of a
+/// top-k query's CPU. Held here, it is hashed by a fingerprint computed once and printed by
+/// its size.
+#[derive(Debug, Clone)]
+pub struct BoundQuery {
+    values: Arc<[f32]>,
+    fingerprint: u64,
+}
+
+impl BoundQuery {
+    /// Holds `values`.
+    pub fn new(values: Vec<f32>) -> Self {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for x in &values {
+            x.to_bits().hash(&mut h);
+        }
+        Self {
+            values: values.into(),
+            fingerprint: h.finish(),
+        }
+    }
+
+    /// The vector.
+    pub fn values(&self) -> &[f32] {
+        &self.values
+    }
+}
+
+impl PartialEq for BoundQuery {
+    fn eq(&self, other: &Self) -> bool {
+        // Bitwise, so that NaN equals itself and a plan equals its copy.
+        self.fingerprint == other.fingerprint
+            && self.values.len() == other.values.len()
+            && self
+                .values
+                .iter()
+                .zip(other.values.iter())
+                .all(|(a, b)| a.to_bits() == b.to_bits())
+    }
+}
+
+impl Eq for BoundQuery {}
+
+impl std::hash::Hash for BoundQuery {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.fingerprint.hash(state);
+    }
+}
+
 /// One vector function.
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct VectorFunction {
     op: VectorOp,
     signature: Signature,
+    /// For a distance to a constant: that constant, the function then taking one argument.
+    query: Option<BoundQuery>,
 }
 
 impl VectorFunction {
@@ -96,7 +150,68 @@ impl VectorFunction {
         Self {
             op,
             signature: Signature::user_defined(Volatility::Immutable),
+            query: None,
         }
+    }
+
+    /// The distance `op` from its one argument to the constant `query`.
+    pub fn bound(op: VectorOp, query: BoundQuery) -> Self {
+        Self {
+            query: Some(query),
+            ..Self::new(op)
+        }
+    }
+
+    /// What the function computes.
+    pub fn op(&self) -> VectorOp {
+        self.op
+    }
+
+    /// The constant query vector a distance function holds, if it holds one.
+    pub fn query(&self) -> Option<&BoundQuery> {
+        self.query.as_ref()
+    }
+
+    fn is_distance(&self) -> bool {
+        self.op.vector_args() == 2
+    }
+
+    /// The number of vector arguments the call takes.
+    fn vector_arg_count(&self) -> usize {
+        self.op.vector_args() - usize::from(self.query.is_some())
+    }
+}
+
+/// `(op, column expression, constant query)` when `e` is a distance between an expression
+/// and a constant vector: either a bound call or a call with a vector literal (possibly
+/// under casts or an alias) as one argument.
+pub fn distance_to_constant(e: &Expr) -> Option<(VectorOp, &Expr, std::borrow::Cow<'_, [f32]>)> {
+    fn constant(e: &Expr) -> Option<Vec<f32>> {
+        match e {
+            Expr::Literal(v, _) => crate::vector::column::scalar_vector(v).ok().flatten(),
+            Expr::Cast(c) => constant(&c.expr),
+            Expr::TryCast(c) => constant(&c.expr),
+            Expr::Alias(a) => constant(&a.expr),
+            _ => None,
+        }
+    }
+    let f = match e {
+        Expr::ScalarFunction(f) => f,
+        Expr::Alias(a) => return distance_to_constant(&a.expr),
+        _ => return None,
+    };
+    let vf = f.func.inner().downcast_ref::<VectorFunction>()?;
+    if !vf.is_distance() {
+        return None;
+    }
+    match (vf.query(), f.args.as_slice()) {
+        (Some(q), [a]) => Some((vf.op, a, std::borrow::Cow::Borrowed(q.values()))),
+        (None, [a, b]) => match (constant(a), constant(b)) {
+            (None, Some(q)) => Some((vf.op, a, q.into())),
+            (Some(q), None) => Some((vf.op, b, q.into())),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -153,12 +268,54 @@ impl ScalarUDFImpl for VectorFunction {
         self.op.name()
     }
 
+    fn schema_name(&self, args: &[Expr]) -> Result<String> {
+        let args = args
+            .iter()
+            .map(|a| a.schema_name().to_string())
+            .chain(
+                self.query
+                    .as_ref()
+                    .map(|q| format!("<vector({}) #{:016x}>", q.values().len(), q.fingerprint)),
+            )
+            .collect::<Vec<_>>();
+        Ok(format!("{}({})", self.name(), args.join(",")))
+    }
+
+    /// A distance between an expression and a constant vector becomes a distance function
+    /// holding the constant ([`BoundQuery`]), taking the expression alone. Distances are
+    /// symmetric, so the order of the arguments does not matter.
+    fn simplify(
+        &self,
+        args: Vec<Expr>,
+        _info: &datafusion::logical_expr::simplify::SimplifyContext,
+    ) -> Result<datafusion::logical_expr::simplify::ExprSimplifyResult> {
+        use datafusion::logical_expr::simplify::ExprSimplifyResult;
+        if self.query.is_some() || !self.is_distance() || args.len() != 2 {
+            return Ok(ExprSimplifyResult::Original(args));
+        }
+        let literal = |e: &Expr| match e {
+            Expr::Literal(v, _) => crate::vector::column::scalar_vector(v).ok().flatten(),
+            _ => None,
+        };
+        let (other, query) = match (literal(&args[0]), literal(&args[1])) {
+            (None, Some(q)) if !matches!(args[0], Expr::Literal(..)) => (0, q),
+            (Some(q), None) if !matches!(args[1], Expr::Literal(..)) => (1, q),
+            _ => return Ok(ExprSimplifyResult::Original(args)),
+        };
+        let mut args = args;
+        let expr = args.swap_remove(other);
+        let f = ScalarUDF::new_from_impl(VectorFunction::bound(self.op, BoundQuery::new(query)));
+        Ok(ExprSimplifyResult::Simplified(Expr::ScalarFunction(
+            datafusion::logical_expr::expr::ScalarFunction::new_udf(Arc::new(f), vec![expr]),
+        )))
+    }
+
     fn signature(&self) -> &Signature {
         &self.signature
     }
 
     fn coerce_types(&self, arg_types: &[DataType]) -> Result<Vec<DataType>> {
-        let expected = self.op.vector_args() + usize::from(self.op == VectorOp::ToVector);
+        let expected = self.vector_arg_count() + usize::from(self.op == VectorOp::ToVector);
         if arg_types.len() != expected {
             return Err(err(SqlError::new(
                 sqlstate::UNDEFINED_FUNCTION,
@@ -171,7 +328,7 @@ impl ScalarUDFImpl for VectorFunction {
         }
         let mut out = Vec::with_capacity(arg_types.len());
         for (i, t) in arg_types.iter().enumerate() {
-            out.push(if i < self.op.vector_args() {
+            out.push(if i < self.vector_arg_count() {
                 coerce_vector_arg(self.op.name(), arg_types, t)?
             } else {
                 DataType::Int64
@@ -261,7 +418,10 @@ impl ScalarUDFImpl for VectorFunction {
             }
             op => {
                 let a = VectorArg::new(&args.args[0]).map_err(err)?;
-                let b = VectorArg::new(&args.args[1]).map_err(err)?;
+                let b = match &self.query {
+                    Some(q) => VectorArg::Constant(Some(q.values().to_vec())),
+                    None => VectorArg::new(&args.args[1]).map_err(err)?,
+                };
                 Arc::new(distances(op, &a, &b, n).map_err(err)?)
             }
         };

@@ -38,6 +38,14 @@ impl VectorSearch {
     }
 }
 
+/// The candidate list of a graph search (the session's `hnsw.ef_search`, pgvector's name):
+/// larger finds more of the true nearest rows and takes longer. A search uses at least k.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EfSearch(pub usize);
+
+/// The values `hnsw.ef_search` accepts (pgvector's range).
+pub const EF_SEARCH_RANGE: std::ops::RangeInclusive<usize> = 1..=1000;
+
 /// The distance a query orders by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Metric {

@@ -14,8 +14,8 @@
 use std::sync::Arc;
 
 use datafusion::catalog::default_table_source::{provider_as_source, source_as_provider};
+use datafusion::common::Result;
 use datafusion::common::tree_node::Transformed;
-use datafusion::common::{Result, ScalarValue};
 use datafusion::logical_expr::{Expr, LogicalPlan, SortExpr, TableScan, TableScanBuilder};
 use datafusion::optimizer::optimizer::ApplyOrder;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
@@ -51,38 +51,12 @@ impl AnnRewrite {
     }
 }
 
-/// A constant vector: a literal, possibly under casts.
-fn constant_vector(e: &Expr) -> Option<Vec<f32>> {
-    match e {
-        Expr::Literal(value, _) => literal_vector(value),
-        Expr::Cast(c) => constant_vector(&c.expr),
-        Expr::TryCast(c) => constant_vector(&c.expr),
-        Expr::Alias(a) => constant_vector(&a.expr),
-        _ => None,
-    }
-}
-
-fn literal_vector(value: &ScalarValue) -> Option<Vec<f32>> {
-    crate::vector::column::scalar_vector(value).ok().flatten()
-}
-
-/// `metric(column, constant)` (either order for the symmetric metrics).
+/// `metric(column, constant)`: a distance function holding its query vector, or one with a
+/// vector literal as either argument (all three metrics are symmetric).
 fn distance_call(e: &Expr) -> Option<(Metric, String, Vec<f32>)> {
-    let Expr::ScalarFunction(f) = e else {
-        return match e {
-            Expr::Alias(a) => distance_call(&a.expr),
-            _ => None,
-        };
-    };
-    let metric = Metric::of_function(f.name())?;
-    let [a, b] = f.args.as_slice() else {
-        return None;
-    };
-    match (column_name(a), column_name(b)) {
-        (Some(c), None) => Some((metric, c, constant_vector(b)?)),
-        (None, Some(c)) => Some((metric, c, constant_vector(a)?)),
-        _ => None,
-    }
+    let (op, arg, query) = crate::vector::udf::distance_to_constant(e)?;
+    let metric = Metric::of_function(op.name())?;
+    Some((metric, column_name(arg)?, query.into_owned()))
 }
 
 /// The column `e` reads, possibly under casts.

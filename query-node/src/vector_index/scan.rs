@@ -9,7 +9,7 @@ use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::physical_expr::PhysicalExpr;
 
-use super::graph::{IndexParams, SearchPath};
+use super::graph::SearchPath;
 use super::plan::AnnRequest;
 use crate::error::{SqlError, sqlstate};
 use crate::replica::Replica;
@@ -89,8 +89,9 @@ pub fn nearest_rows(
     collection: &str,
     request: &AnnRequest,
     filter: Option<&Arc<dyn PhysicalExpr>>,
+    ef_search: usize,
 ) -> Result<Result<AnnRows, String>, SqlError> {
-    let ef = IndexParams::default().ef_search.max(request.k);
+    let ef = ef_search.max(request.k);
     let per_shard = replica.with_stores(collection, |store| match store {
         Some(store) => search_store(store, request, filter, ef),
         None => Ok(Ok((
