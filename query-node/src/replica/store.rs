@@ -311,6 +311,8 @@ struct TailCache {
     /// Bytes the tail's text rows hold (summed once per change of the tail: planning asks
     /// for the replica's size on every statement).
     tail_bytes: Option<usize>,
+    /// For each slot of the tail, its row's position in the tail's batch (live rows only).
+    positions: Option<Arc<Vec<usize>>>,
 }
 
 impl TailCache {
@@ -792,8 +794,71 @@ impl TableStore {
     }
 
     /// The rows with `ids` (those the store holds), in that order, as one batch of
-    /// [`TableStore::schema`].
+    /// [`TableStore::schema`]: taken from the segments' batches and the tail's cached batch
+    /// (no text is parsed again; a vector search fetches its candidate rows this way).
     pub fn rows_by_id(&self, ids: &[&str]) -> Result<RecordBatch, StoreError> {
+        let mut sources: Vec<RecordBatch> = Vec::new();
+        let mut segment_source: HashMap<u64, usize> = HashMap::new();
+        let mut tail: Option<(usize, Arc<Vec<usize>>)> = None;
+        let mut indices = Vec::with_capacity(ids.len());
+        for location in ids.iter().filter_map(|id| self.index.get(*id)) {
+            match *location {
+                Location::Segment(key, row) => {
+                    let Some(seg) = self.segments.get(&key) else {
+                        continue;
+                    };
+                    let source = *segment_source.entry(key).or_insert_with(|| {
+                        sources.push(seg.batch.clone());
+                        sources.len() - 1
+                    });
+                    indices.push((source, row));
+                }
+                Location::Tail(slot) => {
+                    if tail.is_none() {
+                        sources.push(self.tail_batch()?);
+                        tail = Some((sources.len() - 1, self.tail_positions()));
+                    }
+                    if let Some((source, positions)) = &tail
+                        && let Some(&position) = positions.get(slot)
+                    {
+                        indices.push((*source, position));
+                    }
+                }
+            }
+        }
+        if indices.is_empty() {
+            return Ok(RecordBatch::new_empty(self.schema.clone()));
+        }
+        let sources: Vec<&RecordBatch> = sources.iter().collect();
+        datafusion::arrow::compute::interleave_record_batch(&sources, &indices)
+            .map_err(|e| self.arrow_error(e))
+    }
+
+    /// For each slot of the tail, the position of its row in the tail's batch (a dead slot
+    /// gets the next row's position and is never looked up).
+    fn tail_positions(&self) -> Arc<Vec<usize>> {
+        if let Some(p) = &self.cache().positions {
+            return p.clone();
+        }
+        let mut next = 0;
+        let positions: Arc<Vec<usize>> = Arc::new(
+            self.tail
+                .iter()
+                .map(|row| {
+                    let p = next;
+                    next += usize::from(row.is_some());
+                    p
+                })
+                .collect(),
+        );
+        self.cache().positions = Some(positions.clone());
+        positions
+    }
+
+    /// [`TableStore::rows_by_id`] from the rows' text (what it did before; the reference of
+    /// its tests).
+    #[cfg(test)]
+    pub fn rows_by_id_from_text(&self, ids: &[&str]) -> Result<RecordBatch, StoreError> {
         let rows: Vec<TextRow> = ids
             .iter()
             .filter_map(|id| self.index.get(*id))

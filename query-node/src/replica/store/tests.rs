@@ -266,6 +266,16 @@ fn random_changes_match_a_plain_map() {
                 .map(|(k, (d, v))| (k.clone(), d.clone(), *v))
                 .collect();
             assert_eq!(contents(&s), expected, "after step {step}");
+            // Rows by id, from segments and the tail (and ids not held), in the order asked:
+            // the same rows as read back from their text.
+            let wanted: Vec<String> = (0..12)
+                .map(|_| format!("id{}", rng.random_range(0..70)))
+                .collect();
+            let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+            let got = s.rows_by_id(&wanted).unwrap();
+            assert_eq!(got, s.rows_by_id_from_text(&wanted).unwrap(), "step {step}");
+            let held = wanted.iter().filter(|id| model.contains_key(**id)).count();
+            assert_eq!(got.num_rows(), held, "step {step}");
         }
     }
     let expected: Vec<_> = model
