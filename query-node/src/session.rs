@@ -124,9 +124,7 @@ fn default_settings(engine: &Engine) -> BTreeMap<String, String> {
         ("extra_float_digits", "1".into()),
         (
             "hnsw.ef_search",
-            crate::vector_index::IndexParams::default()
-                .ef_search
-                .to_string(),
+            crate::vector_index::EfSearch::default().0.to_string(),
         ),
         ("integer_datetimes", "on".into()),
         ("intervalstyle", "postgres".into()),
@@ -329,11 +327,13 @@ impl Session {
         let vector_search = crate::vector_index::VectorSearch::from_setting(
             self.setting("docfusion.vector_search").unwrap_or("exact"),
         );
-        let ef_search = crate::vector_index::EfSearch(
-            self.setting("hnsw.ef_search")
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(crate::vector_index::IndexParams::default().ef_search),
-        );
+        let ef_search = self
+            .setting("hnsw.ef_search")
+            .and_then(|v| v.trim().parse().ok())
+            .map_or_else(
+                crate::vector_index::EfSearch::default,
+                crate::vector_index::EfSearch,
+            );
         let state = self.ctx.state_ref();
         let mut state = state.write();
         let config = state.config_mut();

@@ -193,9 +193,8 @@ impl ReplicaTable {
         let ef_search = state
             .config()
             .get_extension::<crate::vector_index::EfSearch>()
-            .map_or(crate::vector_index::IndexParams::default().ef_search, |e| {
-                e.0
-            });
+            .map_or_else(crate::vector_index::EfSearch::default, |e| *e)
+            .0;
         match crate::vector_index::scan::nearest_rows(
             &self.replica,
             &self.info.name,

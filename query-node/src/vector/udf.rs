@@ -162,11 +162,6 @@ impl VectorFunction {
         }
     }
 
-    /// What the function computes.
-    pub fn op(&self) -> VectorOp {
-        self.op
-    }
-
     /// The constant query vector a distance function holds, if it holds one.
     pub fn query(&self) -> Option<&BoundQuery> {
         self.query.as_ref()
@@ -182,13 +177,21 @@ impl VectorFunction {
     }
 }
 
+/// The vector a literal holds (`None` for NULL, a non-vector or anything but a literal).
+fn literal_vector(e: &Expr) -> Option<Vec<f32>> {
+    match e {
+        Expr::Literal(v, _) => crate::vector::column::scalar_vector(v).ok().flatten(),
+        _ => None,
+    }
+}
+
 /// `(op, column expression, constant query)` when `e` is a distance between an expression
 /// and a constant vector: either a bound call or a call with a vector literal (possibly
 /// under casts or an alias) as one argument.
 pub fn distance_to_constant(e: &Expr) -> Option<(VectorOp, &Expr, std::borrow::Cow<'_, [f32]>)> {
     fn constant(e: &Expr) -> Option<Vec<f32>> {
         match e {
-            Expr::Literal(v, _) => crate::vector::column::scalar_vector(v).ok().flatten(),
+            Expr::Literal(..) => literal_vector(e),
             Expr::Cast(c) => constant(&c.expr),
             Expr::TryCast(c) => constant(&c.expr),
             Expr::Alias(a) => constant(&a.expr),
@@ -293,11 +296,7 @@ impl ScalarUDFImpl for VectorFunction {
         if self.query.is_some() || !self.is_distance() || args.len() != 2 {
             return Ok(ExprSimplifyResult::Original(args));
         }
-        let literal = |e: &Expr| match e {
-            Expr::Literal(v, _) => crate::vector::column::scalar_vector(v).ok().flatten(),
-            _ => None,
-        };
-        let (other, query) = match (literal(&args[0]), literal(&args[1])) {
+        let (other, query) = match (literal_vector(&args[0]), literal_vector(&args[1])) {
             (None, Some(q)) if !matches!(args[0], Expr::Literal(..)) => (0, q),
             (Some(q), None) if !matches!(args[1], Expr::Literal(..)) => (1, q),
             _ => return Ok(ExprSimplifyResult::Original(args)),

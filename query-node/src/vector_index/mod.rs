@@ -43,6 +43,12 @@ impl VectorSearch {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EfSearch(pub usize);
 
+impl Default for EfSearch {
+    fn default() -> Self {
+        EfSearch(IndexParams::default().ef_search)
+    }
+}
+
 /// The values `hnsw.ef_search` accepts (pgvector's range).
 pub const EF_SEARCH_RANGE: std::ops::RangeInclusive<usize> = 1..=1000;
 

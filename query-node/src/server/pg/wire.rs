@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use bytes::{BufMut, BytesMut};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use datafusion::arrow::array::{Array, AsArray, Float32Array};
+use datafusion::arrow::array::{Array, AsArray, Float32Array, ListArray};
+use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{
     DataType, Date32Type, Decimal128Type, Field, Float32Type, Float64Type, Int8Type, Int16Type,
     Int32Type, Int64Type, TimeUnit, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
@@ -436,17 +437,14 @@ fn decode_binary(bytes: &[u8], ty: &Type) -> Result<ScalarValue, BoxError> {
                     .iter()
                     .map(|i| i.map(|b| f32::from_sql(&elem, b)).transpose())
                     .collect::<Result<Float32Array, BoxError>>()?;
-                return Ok(ScalarValue::List(Arc::new(
-                    datafusion::arrow::array::ListArray::new(
-                        Arc::new(datafusion::arrow::datatypes::Field::new_list_field(
-                            DataType::Float32,
-                            true,
-                        )),
-                        datafusion::arrow::buffer::OffsetBuffer::from_lengths([floats.len()]),
-                        Arc::new(floats),
-                        None,
-                    ),
-                )));
+                let item = Arc::new(Field::new_list_field(DataType::Float32, true));
+                let offsets = OffsetBuffer::from_lengths([floats.len()]);
+                return Ok(ScalarValue::List(Arc::new(ListArray::new(
+                    item,
+                    offsets,
+                    Arc::new(floats),
+                    None,
+                ))));
             }
             let values = items
                 .iter()
