@@ -3,6 +3,7 @@
 //! its backends. Dividing by the work done gives CPU per operation, which stays meaningful
 //! when other programs share the machine, unlike a rate.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -10,17 +11,32 @@ use std::time::Duration;
 /// kernel ABI supports for `/proc/<pid>/stat`.
 const TICKS_PER_SECOND: u64 = 100;
 
-/// (parent pid, user + system ticks) of process `pid`, from `/proc/<pid>/stat`.
-fn stat(pid: u32) -> Option<(u32, u64)> {
+/// One process as `/proc/<pid>/stat` shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ProcStat {
+    ppid: u32,
+    /// User + system CPU, in ticks.
+    ticks: u64,
+    /// Start time after boot, in ticks: tells a process from a later one with its pid.
+    start: u64,
+}
+
+/// Process `pid`'s parent, CPU time and start time, from `/proc/<pid>/stat`.
+fn stat(pid: u32) -> Option<ProcStat> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // The command name (field 2) is in parentheses and may hold spaces: fields after it.
     let rest = &text[text.rfind(')')? + 1..];
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
+    // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15, starttime 22.
     let ppid = fields.get(1)?.parse().ok()?;
     let utime: u64 = fields.get(11)?.parse().ok()?;
     let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some((ppid, utime + stime))
+    let start: u64 = fields.get(19)?.parse().ok()?;
+    Some(ProcStat {
+        ppid,
+        ticks: utime + stime,
+        start,
+    })
 }
 
 fn ticks_to_duration(ticks: u64) -> Duration {
@@ -29,7 +45,7 @@ fn ticks_to_duration(ticks: u64) -> Duration {
 
 /// CPU time this process has used so far (all threads).
 pub fn own() -> Duration {
-    stat(std::process::id()).map_or(Duration::ZERO, |(_, t)| ticks_to_duration(t))
+    stat(std::process::id()).map_or(Duration::ZERO, |p| ticks_to_duration(p.ticks))
 }
 
 /// The postmaster's pid of the server whose data directory is `data_dir`.
@@ -43,17 +59,31 @@ pub fn postmaster_pid(data_dir: &Path) -> Option<u32> {
         .ok()
 }
 
-/// CPU time used so far by the postmasters `roots` and their children (the backends).
-pub fn servers(roots: &[u32]) -> Duration {
+/// The postmasters `roots` and their children (the backends) now: (pid, start) → ticks.
+fn server_processes(roots: &[u32]) -> HashMap<(u32, u64), u64> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Duration::ZERO;
+        return HashMap::new();
     };
-    let ticks: u64 = entries
+    entries
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
         .filter_map(|pid| {
-            let (ppid, ticks) = stat(pid)?;
-            (roots.contains(&pid) || roots.contains(&ppid)).then_some(ticks)
+            let p = stat(pid)?;
+            (roots.contains(&pid) || roots.contains(&p.ppid)).then_some(((pid, p.start), p.ticks))
         })
+        .collect()
+}
+
+/// CPU time the server processes used between two readings. A process alive at both counts
+/// its growth; one started since counts all of its time. One that exited in between is left
+/// out (its last ticks are lost, not the whole of its life: summing totals instead would
+/// subtract a long-lived backend that quits, such as the load's, from the window).
+fn servers_between(
+    before: &HashMap<(u32, u64), u64>,
+    after: &HashMap<(u32, u64), u64>,
+) -> Duration {
+    let ticks = after
+        .iter()
+        .map(|(key, ticks)| ticks.saturating_sub(before.get(key).copied().unwrap_or(0)))
         .sum();
     ticks_to_duration(ticks)
 }
@@ -67,24 +97,27 @@ pub struct CpuUse {
     pub servers: Duration,
 }
 
-/// A reading of both counters, to subtract from a later one.
-#[derive(Debug, Clone, Copy)]
-pub struct CpuMark(CpuUse);
+/// A reading of the counters, to compare with a later one.
+#[derive(Debug, Clone)]
+pub struct CpuMark {
+    harness: Duration,
+    servers: HashMap<(u32, u64), u64>,
+}
 
 impl CpuMark {
     /// Reads the counters now.
     pub fn now(server_roots: &[u32]) -> CpuMark {
-        CpuMark(CpuUse {
+        CpuMark {
             harness: own(),
-            servers: servers(server_roots),
-        })
+            servers: server_processes(server_roots),
+        }
     }
 
     /// CPU used between `self` and `later`.
     pub fn until(self, later: CpuMark) -> CpuUse {
         CpuUse {
-            harness: later.0.harness.saturating_sub(self.0.harness),
-            servers: later.0.servers.saturating_sub(self.0.servers),
+            harness: later.harness.saturating_sub(self.harness),
+            servers: servers_between(&self.servers, &later.servers),
         }
     }
 }
@@ -105,9 +138,22 @@ mod tests {
         let used = own() - before;
         // 300 ms of busy wall time on a possibly shared machine: well over one tick.
         assert!(used >= Duration::from_millis(20), "{used:?}");
-        let (ppid, _) = stat(std::process::id()).unwrap();
-        assert!(ppid > 0);
+        let me = stat(std::process::id()).unwrap();
+        assert!(me.ppid > 0);
         // Our own pid as a root counts us.
-        assert!(servers(&[std::process::id()]) >= used);
+        let ours = server_processes(&[std::process::id()]);
+        assert!(ticks_to_duration(ours[&(std::process::id(), me.start)]) >= used);
+    }
+
+    #[test]
+    fn a_server_process_that_exits_does_not_take_its_past_from_the_window() {
+        let before = HashMap::from([((10, 1), 500), ((11, 1), 40), ((12, 7), 9_000)]);
+        // 11 grew by 60 ticks, 12 exited, 13 started and used 5, and 10's pid was reused by
+        // a process that started later and used 3.
+        let after = HashMap::from([((10, 2), 3), ((11, 1), 100), ((13, 8), 5)]);
+        assert_eq!(
+            servers_between(&before, &after),
+            ticks_to_duration(3 + 60 + 5)
+        );
     }
 }

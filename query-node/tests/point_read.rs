@@ -294,6 +294,82 @@ async fn concurrent_point_reads_are_batched_into_one_shard_query_and_answered_by
     assert_eq!(read.queued_reads(), 0);
 }
 
+#[tokio::test]
+async fn the_running_reads_of_a_lane_share_one_pipelined_shard_connection() {
+    let shards = start_servers(1).await;
+    let mut config = config_for(&shards);
+    config.limits.point_read_concurrency = 2;
+    for shard in config.shards.iter_mut() {
+        shard.name = Some("pipelined-0".to_string());
+    }
+    let dsns: Vec<String> = shards.iter().map(|s| s.dsn()).collect();
+    let engine = docfusiondb::Engine::start(config, &dsns).await.unwrap();
+    let docs = sample_docs(20);
+    load(&engine, "listings", &docs).await;
+    let sql = "SELECT doc->>'name' AS name FROM listings WHERE id = $1";
+    let session = Session::new(&engine, "test");
+    let statement = engine.parse(sql).unwrap().remove(0);
+    let prepared = engine.prepare(&session, statement, &[]).await.unwrap();
+    let read = prepared.point_read().expect("a point read").clone();
+    assert_eq!(read.held_shard_connections(), 0);
+
+    let locker = shards[0].connect().await;
+    locker
+        .batch_execute("BEGIN; LOCK TABLE listings IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let spawn_read = |id: &str| {
+        let read = read.clone();
+        let id = id.to_string();
+        tokio::spawn(async move {
+            let params = vec![ScalarValue::Utf8(Some(id.clone()))];
+            (id, read.run(&params).await)
+        })
+    };
+    let observer = shards[0].connect().await;
+    let waiting_backends = || async {
+        observer
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity \
+                 WHERE application_name = 'docfusiondb' AND wait_event_type = 'Lock'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0)
+    };
+    let mut tasks = vec![spawn_read("lst-000001")];
+    wait_until("the first read waits for the lock", || async {
+        waiting_backends().await == 1
+    })
+    .await;
+    // The second read takes the lane's second running slot: it is sent at once, on the
+    // same connection, behind the first. A third finds both slots taken and queues.
+    tasks.push(spawn_read("lst-000002"));
+    tasks.push(spawn_read("lst-000003"));
+    wait_until("the third read queues", || async {
+        read.queued_reads() == 1
+    })
+    .await;
+    assert_eq!(read.held_shard_connections(), 1);
+    assert_eq!(waiting_backends().await, 1, "one backend serves the lane");
+    locker.batch_execute("COMMIT").await.unwrap();
+
+    for task in tasks {
+        let (id, result) = task.await.unwrap();
+        let output = result.unwrap_or_else(|e| panic!("read of {id}: {e:?}"));
+        let name = docs
+            .iter()
+            .map(|d| serde_json::from_str::<serde_json::Value>(d).unwrap())
+            .find(|d| d["id"] == id.as_str())
+            .and_then(|d| d["name"].as_str().map(str::to_string))
+            .unwrap();
+        assert_eq!(batches_to_pg_text(&output.batches), vec![vec![Some(name)]]);
+    }
+    // With nothing running, the lane gives its connection back to the pool.
+    assert_eq!(read.held_shard_connections(), 0);
+}
+
 /// Why a batch lists its ids as scalars: after a few executions the shard runs the batched
 /// statement from its cached generic plan instead of planning it again each time (which it
 /// does for an `= ANY($1)` array parameter).

@@ -40,6 +40,8 @@ pub struct PointRead {
     shard_sql: LaneSql,
     /// The read lane of each shard, by shard index.
     lanes: Vec<Arc<ReadLane>>,
+    /// Each shard's `point_reads_total` and `shard_scan_seconds`, looked up once.
+    shard_metrics: Vec<(prometheus::IntCounter, prometheus::Histogram)>,
     readers: Vec<ColumnReader>,
     schema: SchemaRef,
 }
@@ -233,11 +235,24 @@ impl PointRead {
             .iter()
             .map(|s| s.read_lane(&shard_sql))
             .collect();
+        let metrics = crate::metrics::metrics();
+        let shard_metrics = shards
+            .shards()
+            .iter()
+            .map(|s| {
+                let name = [s.name.as_str()];
+                (
+                    metrics.point_reads_total.with_label_values(&name),
+                    metrics.shard_scan_seconds.with_label_values(&name),
+                )
+            })
+            .collect();
         Some(PointRead {
             table: table.info().name.clone(),
             shards,
             shard_sql,
             lanes,
+            shard_metrics,
             readers,
             schema: schema.clone(),
         })
@@ -258,6 +273,12 @@ impl PointRead {
     /// Reads of this statement's shape (from any connection) waiting for a batch.
     pub fn queued_reads(&self) -> usize {
         self.lanes.iter().map(|l| l.queued()).sum()
+    }
+
+    /// Shard connections the lanes of this statement's shape hold (only while reads of it
+    /// run: one per shard and two running reads).
+    pub fn held_shard_connections(&self) -> usize {
+        self.lanes.iter().map(|l| l.held_connections()).sum()
     }
 
     /// Reads the rows for the id in `params`, from the shard that owns it.
@@ -281,16 +302,9 @@ impl PointRead {
             None => Default::default(),
             Some(id) => {
                 let index = self.shards.map().shard_for(id);
-                let shard = self.shards.shard(index);
-                let metrics = crate::metrics::metrics();
-                metrics
-                    .point_reads_total
-                    .with_label_values(&[shard.name.as_str()])
-                    .inc();
-                let _timer = metrics
-                    .shard_scan_seconds
-                    .with_label_values(&[shard.name.as_str()])
-                    .start_timer();
+                let (reads, scan_seconds) = &self.shard_metrics[index];
+                reads.inc();
+                let _timer = scan_seconds.start_timer();
                 self.lanes[index].read(id).await?
             }
         };

@@ -9,6 +9,15 @@
 //! primary key. A batch is sent only after every read in it arrived, so each read still
 //! sees every write committed before it was asked (the same guarantee as a query of its own).
 //!
+//! The shard queries of a busy lane share its connections, two pipelined on each (the
+//! second is sent while the first still runs, so the shard's backend never waits for the
+//! node between them) instead of each taking a connection of its own from the pool: with
+//! the default limit of two running queries, one backend answers the lane, and the node
+//! saves the pool's check-out and check-in per query. A lane allowed more running queries
+//! uses more connections (one per two), so a shard with many cores still serves one shape
+//! on several. The connections go back to the pool when the lane has nothing running, so an
+//! idle lane holds none, and one that fails is replaced.
+//!
 //! A batch is `… WHERE id IN ($1, …, $n)` with n rounded up to a power of two (the last id
 //! repeated), not `id = ANY($1::text[])`: Postgres plans a prepared statement with an array
 //! parameter anew on every execution (its generic plan never looks cheaper than a custom
@@ -19,6 +28,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use deadpool_postgres::Object;
 use tokio::sync::oneshot;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
@@ -76,10 +86,14 @@ pub type Rows = Arc<Vec<Row>>;
 
 type Waiter = (String, oneshot::Sender<Result<Rows, SqlError>>);
 
-#[derive(Default)]
 struct LaneState {
     running: usize,
     waiting: Vec<Waiter>,
+    /// The connections the lane's running queries share (one per two running queries),
+    /// held while any runs.
+    conns: Vec<Option<Arc<Object>>>,
+    /// The connection the next query uses (round robin).
+    next_conn: usize,
 }
 
 /// The reads of one shape on one shard.
@@ -88,6 +102,8 @@ pub struct ReadLane {
     sql: LaneSql,
     max_running: usize,
     state: Mutex<LaneState>,
+    /// This shard's `point_read_shard_queries_total`, looked up once.
+    shard_queries: prometheus::IntCounter,
 }
 
 impl std::fmt::Debug for ReadLane {
@@ -116,7 +132,10 @@ impl ReadLanes {
                     shard: shard.clone(),
                     sql: sql.clone(),
                     max_running: max_running.max(1),
-                    state: Mutex::new(LaneState::default()),
+                    state: Mutex::new(LaneState::new(max_running)),
+                    shard_queries: crate::metrics::metrics()
+                        .point_read_shard_queries_total
+                        .with_label_values(&[shard.name.as_str()]),
                 })
             })
             .clone()
@@ -139,6 +158,11 @@ impl ReadLane {
     /// Reads waiting for a batch.
     pub fn queued(&self) -> usize {
         self.lock().waiting.len()
+    }
+
+    /// Shard connections the lane holds (only while a query of it runs).
+    pub fn held_connections(&self) -> usize {
+        self.lock().conns.iter().flatten().count()
     }
 
     /// The rows for `id` (at most one for a collection, whose `id` is its primary key).
@@ -175,16 +199,54 @@ impl ReadLane {
         }
     }
 
+    /// A connection for the next query: the lane's next shared one, or a new one from the
+    /// pool in its place. Two reads that start at once may both check one out for a place;
+    /// the first one stored is kept and the other goes back to the pool after its query.
+    async fn conn(&self) -> Result<Arc<Object>, SqlError> {
+        let place = {
+            let mut state = self.lock();
+            let place = state.next_conn;
+            state.next_conn = (place + 1) % state.conns.len();
+            if let Some(conn) = &state.conns[place] {
+                return Ok(conn.clone());
+            }
+            place
+        };
+        let conn = Arc::new(self.shard.connect().await?);
+        let mut state = self.lock();
+        Ok(state.conns[place].get_or_insert(conn).clone())
+    }
+
+    /// Forgets the shared connection `conn` after it failed, so that the next query takes
+    /// another one (the pool recycles or replaces this one).
+    fn forget(&self, conn: &Arc<Object>, error: &tokio_postgres::Error) {
+        if error.as_db_error().is_some() {
+            return;
+        }
+        let mut state = self.lock();
+        for place in &mut state.conns {
+            if place.as_ref().is_some_and(|c| Arc::ptr_eq(c, conn)) {
+                *place = None;
+            }
+        }
+    }
+
+    /// Runs `sql` with `params` on the lane's connection.
+    async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, SqlError> {
+        let conn = self.conn().await?;
+        self.shard_queries.inc();
+        let result = match conn.prepare_cached(sql).await {
+            Ok(statement) => conn.query(&statement, params).await,
+            Err(e) => Err(e),
+        };
+        result.map_err(|e| {
+            self.forget(&conn, &e);
+            shard_error(&self.shard.name, &e)
+        })
+    }
+
     async fn query_one(&self, id: &str) -> Result<Vec<Row>, SqlError> {
-        let conn = self.shard.connect().await?;
-        count_shard_query(&self.shard);
-        let statement = conn
-            .prepare_cached(&self.sql.single)
-            .await
-            .map_err(|e| shard_error(&self.shard.name, &e))?;
-        conn.query(&statement, &[&id])
-            .await
-            .map_err(|e| shard_error(&self.shard.name, &e))
+        self.query(&self.sql.single, &[&id]).await
     }
 
     /// Answers waiting reads in batches until none wait, then gives the slot back.
@@ -193,7 +255,7 @@ impl ReadLane {
             let batch: Vec<Waiter> = {
                 let mut state = self.lock();
                 if state.waiting.is_empty() {
-                    state.running -= 1;
+                    state.release();
                     return;
                 }
                 let take = state.waiting.len().min(MAX_BATCH);
@@ -241,28 +303,13 @@ impl ReadLane {
                 "point reads of this shape are never batched",
             ));
         };
-        let conn = self.shard.connect().await?;
-        count_shard_query(&self.shard);
-        let statement = conn
-            .prepare_cached(&batched.sql(ids.len()))
-            .await
-            .map_err(|e| shard_error(&self.shard.name, &e))?;
         // The slots past the batch repeat its last id (an `IN` list ignores repeats).
         let last = ids.last().copied().unwrap_or_default();
         let params: Vec<&(dyn ToSql + Sync)> = (0..BatchedSql::slots(ids.len()))
             .map(|i| ids.get(i).unwrap_or(&last) as &(dyn ToSql + Sync))
             .collect();
-        conn.query(&statement, &params)
-            .await
-            .map_err(|e| shard_error(&self.shard.name, &e))
+        self.query(&batched.sql(ids.len()), &params).await
     }
-}
-
-fn count_shard_query(shard: &Shard) {
-    crate::metrics::metrics()
-        .point_read_shard_queries_total
-        .with_label_values(&[shard.name.as_str()])
-        .inc();
 }
 
 /// A running slot of a lane. When the read that holds it is done (or dropped), reads that
@@ -271,11 +318,31 @@ struct RunningSlot {
     lane: Arc<ReadLane>,
 }
 
+impl LaneState {
+    fn new(max_running: usize) -> Self {
+        LaneState {
+            running: 0,
+            waiting: Vec::new(),
+            conns: vec![None; max_running.max(1).div_ceil(2)],
+            next_conn: 0,
+        }
+    }
+
+    /// A running query is done and none is waiting: the last one out hands the shared
+    /// connections back to the pool.
+    fn release(&mut self) {
+        self.running -= 1;
+        if self.running == 0 {
+            self.conns.iter_mut().for_each(|c| *c = None);
+        }
+    }
+}
+
 impl Drop for RunningSlot {
     fn drop(&mut self) {
         let mut state = self.lane.lock();
         if state.waiting.is_empty() {
-            state.running -= 1;
+            state.release();
             return;
         }
         match tokio::runtime::Handle::try_current() {
@@ -285,7 +352,7 @@ impl Drop for RunningSlot {
             }
             // No runtime left to run the batch (the node is shutting down).
             Err(_) => {
-                state.running -= 1;
+                state.release();
                 for (_, tx) in state.waiting.drain(..) {
                     let _ = tx.send(Err(SqlError::new(
                         sqlstate::ADMIN_SHUTDOWN,
@@ -300,6 +367,15 @@ impl Drop for RunningSlot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lane_pipelines_two_running_queries_on_each_connection() {
+        let places: Vec<usize> = [0, 1, 2, 3, 8]
+            .into_iter()
+            .map(|k| LaneState::new(k).conns.len())
+            .collect();
+        assert_eq!(places, [1, 1, 1, 2, 4]);
+    }
 
     #[test]
     fn batches_round_up_to_a_power_of_two_and_stop_at_the_maximum() {
