@@ -144,6 +144,9 @@ impl Engine {
             .with_optimizer_rule(Arc::new(
                 crate::scan::aggregate_pushdown::AggregatePushdown::new(),
             ))
+            .with_physical_optimizer_rule(Arc::new(
+                crate::vector::sort_keys::DistanceSortKeys::new(),
+            ))
             .build();
         let state = with_pg_catalog(state, catalog.clone())?;
         let metering = match &config.billing {

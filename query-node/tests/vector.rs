@@ -156,7 +156,18 @@ async fn assert_top_k_plan(engine: &Engine) {
     assert!(plan.contains("SortPreservingMergeExec"), "{plan}");
     for line in plan.lines().filter(|l| l.contains("SortExec:")) {
         assert!(line.contains("TopK"), "a full sort: {line}\n{plan}");
+        // The top-k orders by the distance computed once, under it, not by the expression
+        // (which it would evaluate again for its dynamic filter).
+        assert!(
+            line.contains("expr=[__docfusion_sort_key_0@"),
+            "the sort computes the distance: {line}\n{plan}"
+        );
     }
+    assert!(
+        plan.lines()
+            .any(|l| l.contains("ProjectionExec") && l.contains("as __docfusion_sort_key_0")),
+        "{plan}"
+    );
 }
 
 /// Round trips, distances and top-k on `engine`.

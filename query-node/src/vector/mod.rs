@@ -14,6 +14,7 @@ pub mod column;
 pub mod kernels;
 pub mod planner;
 pub mod pushdown;
+pub mod sort_keys;
 pub mod text;
 pub mod udf;
 

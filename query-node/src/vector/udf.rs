@@ -108,6 +108,11 @@ impl BoundQuery {
         }
     }
 
+    /// How plans name the constant: `<vector(n) #fingerprint>`.
+    fn name(&self) -> String {
+        format!("<vector({}) #{:016x}>", self.values.len(), self.fingerprint)
+    }
+
     /// The vector.
     pub fn values(&self) -> &[f32] {
         &self.values
@@ -178,6 +183,17 @@ impl VectorFunction {
 }
 
 /// The vector a literal holds (`None` for NULL, a non-vector or anything but a literal).
+/// The vector a list literal holds (not a text one: its name stays its text).
+fn list_literal_vector(e: &Expr) -> Option<Vec<f32>> {
+    match e {
+        Expr::Literal(
+            v @ (ScalarValue::List(_) | ScalarValue::LargeList(_) | ScalarValue::FixedSizeList(_)),
+            _,
+        ) => crate::vector::column::scalar_vector(v).ok().flatten(),
+        _ => None,
+    }
+}
+
 fn literal_vector(e: &Expr) -> Option<Vec<f32>> {
     match e {
         Expr::Literal(v, _) => crate::vector::column::scalar_vector(v).ok().flatten(),
@@ -271,15 +287,19 @@ impl ScalarUDFImpl for VectorFunction {
         self.op.name()
     }
 
+    /// A vector constant is named by its size and fingerprint, not its elements, whether
+    /// it is still an argument or already bound: planning names expressions often, printing
+    /// hundreds of floats each time cost more than computing the distances of 10,000 rows,
+    /// and the same name before and after [`Self::simplify`] binds it saves the optimiser an
+    /// alias.
     fn schema_name(&self, args: &[Expr]) -> Result<String> {
         let args = args
             .iter()
-            .map(|a| a.schema_name().to_string())
-            .chain(
-                self.query
-                    .as_ref()
-                    .map(|q| format!("<vector({}) #{:016x}>", q.values().len(), q.fingerprint)),
-            )
+            .map(|a| match list_literal_vector(a) {
+                Some(v) => BoundQuery::new(v).name(),
+                None => a.schema_name().to_string(),
+            })
+            .chain(self.query.as_ref().map(BoundQuery::name))
             .collect::<Vec<_>>();
         Ok(format!("{}({})", self.name(), args.join(",")))
     }
@@ -457,4 +477,40 @@ fn distances(
 /// Metadata of a `vector` result (re-exported for planners building literals).
 pub fn vector_literal_metadata(dims: Option<usize>) -> datafusion::common::metadata::FieldMetadata {
     datafusion::common::metadata::FieldMetadata::from(vector_metadata(dims))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::logical_expr::col;
+
+    #[test]
+    fn a_vector_constant_is_named_by_size_and_fingerprint_before_and_after_binding() {
+        let values = vec![0.5f32, -1.25, 3.0];
+        let literal = Expr::Literal(
+            ScalarValue::List(Arc::new(
+                datafusion::arrow::array::ListArray::from_iter_primitive::<
+                    datafusion::arrow::datatypes::Float32Type,
+                    _,
+                    _,
+                >(vec![Some(values.iter().copied().map(Some))]),
+            )),
+            None,
+        );
+        let unbound = VectorFunction::new(VectorOp::L2Distance);
+        let name = unbound
+            .schema_name(&[col("embedding"), literal.clone()])
+            .unwrap();
+        assert!(
+            name.starts_with("l2_distance(embedding,<vector(3) #"),
+            "{name}"
+        );
+        assert!(!name.contains("1.25"), "{name}");
+        let bound = VectorFunction::bound(VectorOp::L2Distance, BoundQuery::new(values));
+        assert_eq!(bound.schema_name(&[col("embedding")]).unwrap(), name);
+        // A text constant keeps its text in the name.
+        let text = Expr::Literal(ScalarValue::Utf8(Some("[0.5,-1.25,3]".into())), None);
+        let name = unbound.schema_name(&[col("embedding"), text]).unwrap();
+        assert_eq!(name, "l2_distance(embedding,Utf8(\"[0.5,-1.25,3]\"))");
+    }
 }
