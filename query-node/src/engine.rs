@@ -1,6 +1,7 @@
 //! The query engine of a node: a DataFusion session configured for Postgres (dialect, JSON
 //! operators and types, the shard catalog), and the entry point that runs SQL text.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::SchemaRef;
@@ -9,9 +10,9 @@ use datafusion::catalog::{
     CatalogProvider, CatalogProviderList, MemoryCatalogProvider, MemoryCatalogProviderList,
 };
 use datafusion::common::ParamValues;
-use datafusion::execution::SessionStateDefaults;
 use datafusion::execution::context::SessionContext;
 use datafusion::execution::session_state::{SessionState, SessionStateBuilder};
+use datafusion::execution::{SessionStateDefaults, TaskContext};
 use datafusion::logical_expr::{DdlStatement, LogicalPlan};
 use datafusion::optimizer::Analyzer;
 use datafusion::prelude::SessionConfig;
@@ -320,8 +321,9 @@ impl Engine {
                 .map_err(df_err)?;
         }
         let frame = session.execute_logical_plan(plan).await.map_err(df_err)?;
-        let task = Arc::new(frame.task_ctx());
-        let physical = frame.create_physical_plan().await.map_err(df_err)?;
+        let (state, plan) = frame.into_parts();
+        let physical = state.create_physical_plan(&plan).await.map_err(df_err)?;
+        let task = Arc::new(execution_task_context(&state));
         // The executed plan's schema: after our analyzer rules (`jsonb::text` is text).
         let schema = crate::output_names::postgres_schema(physical.schema());
         // Operators run on the execution runtime, not on the task serving the client: a
@@ -350,6 +352,24 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+/// The task context a physical plan executes with: the session's configuration (its
+/// extensions carry the session's read snapshot, consistency and vector settings) and
+/// runtime, without the function registries. A physical plan holds the functions it calls;
+/// the registries (some 400 named entries) are for planning, and copying them into every
+/// statement's task context cost more than planning a vector search's top-k.
+fn execution_task_context(state: &SessionState) -> TaskContext {
+    TaskContext::new(
+        None,
+        state.session_id().to_string(),
+        state.config().clone(),
+        HashMap::new(),
+        HashMap::new(),
+        HashMap::new(),
+        HashMap::new(),
+        state.runtime_env().clone(),
+    )
 }
 
 /// Adds `pg_catalog` (tables and functions client tools query) to a session state, keeping

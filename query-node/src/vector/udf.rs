@@ -183,6 +183,11 @@ impl VectorFunction {
 }
 
 /// The vector a literal holds (`None` for NULL, a non-vector or anything but a literal).
+/// True when `e` is a call of one of the vector functions.
+pub fn is_vector_function_call(e: &Expr) -> bool {
+    matches!(e, Expr::ScalarFunction(f) if f.func.inner().downcast_ref::<VectorFunction>().is_some())
+}
+
 /// The vector a list literal holds (not a text one: its name stays its text).
 fn list_literal_vector(e: &Expr) -> Option<Vec<f32>> {
     match e {
