@@ -319,6 +319,7 @@ impl Engine {
             plan = plan
                 .replace_params_with_values(&ParamValues::from(params.to_vec()))
                 .map_err(df_err)?;
+            plan = crate::vector::udf::bind_vector_constants(plan).map_err(df_err)?;
         }
         let frame = session.execute_logical_plan(plan).await.map_err(df_err)?;
         let (state, plan) = frame.into_parts();

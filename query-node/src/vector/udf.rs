@@ -287,6 +287,63 @@ fn err(e: SqlError) -> datafusion::error::DataFusionError {
     e.into_datafusion()
 }
 
+impl VectorFunction {
+    /// The call of this distance on `args` as a bound one, when one argument is a constant
+    /// vector (as `constant` reads it) and the other is not a literal; else `args` back.
+    fn bind(
+        &self,
+        args: Vec<Expr>,
+        constant: fn(&Expr) -> Option<Vec<f32>>,
+    ) -> std::result::Result<Expr, Vec<Expr>> {
+        if self.query.is_some() || !self.is_distance() || args.len() != 2 {
+            return Err(args);
+        }
+        let (other, query) = match (constant(&args[0]), constant(&args[1])) {
+            (None, Some(q)) if !matches!(args[0], Expr::Literal(..)) => (0, q),
+            (Some(q), None) if !matches!(args[1], Expr::Literal(..)) => (1, q),
+            _ => return Err(args),
+        };
+        let mut args = args;
+        let expr = args.swap_remove(other);
+        let f = ScalarUDF::new_from_impl(VectorFunction::bound(self.op, BoundQuery::new(query)));
+        Ok(Expr::ScalarFunction(
+            datafusion::logical_expr::expr::ScalarFunction::new_udf(Arc::new(f), vec![expr]),
+        ))
+    }
+}
+
+/// `plan` with every distance to a vector-typed constant (a bound parameter) holding its
+/// constant, as the simplifier would do later: before analysis, so that the analyzer's
+/// rules, which name every expression they type (a literal by its value), never print
+/// the vector. The names stay the same ([`VectorFunction::schema_name`]).
+pub fn bind_vector_constants(
+    plan: datafusion::logical_expr::LogicalPlan,
+) -> Result<datafusion::logical_expr::LogicalPlan> {
+    use datafusion::common::tree_node::{Transformed, TreeNode};
+    plan.transform_up_with_subqueries(|node| {
+        node.map_expressions(|e| {
+            e.transform_up(|e| {
+                let Expr::ScalarFunction(call) = e else {
+                    return Ok(Transformed::no(e));
+                };
+                let Some(f) = call.func.inner().downcast_ref::<VectorFunction>() else {
+                    return Ok(Transformed::no(Expr::ScalarFunction(call)));
+                };
+                Ok(match f.bind(call.args, list_literal_vector) {
+                    Ok(bound) => Transformed::yes(bound),
+                    Err(args) => Transformed::no(Expr::ScalarFunction(
+                        datafusion::logical_expr::expr::ScalarFunction {
+                            func: call.func,
+                            args,
+                        },
+                    )),
+                })
+            })
+        })
+    })
+    .map(|t| t.data)
+}
+
 impl ScalarUDFImpl for VectorFunction {
     fn name(&self) -> &str {
         self.op.name()
@@ -318,20 +375,10 @@ impl ScalarUDFImpl for VectorFunction {
         _info: &datafusion::logical_expr::simplify::SimplifyContext,
     ) -> Result<datafusion::logical_expr::simplify::ExprSimplifyResult> {
         use datafusion::logical_expr::simplify::ExprSimplifyResult;
-        if self.query.is_some() || !self.is_distance() || args.len() != 2 {
-            return Ok(ExprSimplifyResult::Original(args));
-        }
-        let (other, query) = match (literal_vector(&args[0]), literal_vector(&args[1])) {
-            (None, Some(q)) if !matches!(args[0], Expr::Literal(..)) => (0, q),
-            (Some(q), None) if !matches!(args[1], Expr::Literal(..)) => (1, q),
-            _ => return Ok(ExprSimplifyResult::Original(args)),
-        };
-        let mut args = args;
-        let expr = args.swap_remove(other);
-        let f = ScalarUDF::new_from_impl(VectorFunction::bound(self.op, BoundQuery::new(query)));
-        Ok(ExprSimplifyResult::Simplified(Expr::ScalarFunction(
-            datafusion::logical_expr::expr::ScalarFunction::new_udf(Arc::new(f), vec![expr]),
-        )))
+        Ok(match self.bind(args, literal_vector) {
+            Ok(bound) => ExprSimplifyResult::Simplified(bound),
+            Err(args) => ExprSimplifyResult::Original(args),
+        })
     }
 
     fn signature(&self) -> &Signature {

@@ -46,6 +46,10 @@ const NOT_UTF8: &str = "22021";
 const MERGE_PATCH: &str = "application/merge-patch+json";
 /// Times PATCH re-reads a document that other writers keep changing before giving up.
 const PATCH_ATTEMPTS: usize = 16;
+/// The bound of the first random pause after a lost race, doubled after each next one.
+const PATCH_BACKOFF_START_US: u64 = 200;
+/// The largest bound of a pause between attempts.
+const PATCH_BACKOFF_MAX_US: u64 = 50_000;
 
 /// An error answer of the document API: an error with its SQLSTATE, and an HTTP status of
 /// its own where the SQLSTATE alone does not decide it (412, 409, 415).
@@ -841,7 +845,7 @@ pub async fn patch_document(
     let patch = parse_body(&body)?;
     let c = collection(engine, name).await?;
     engine.admit_write().await?;
-    for _ in 0..PATCH_ATTEMPTS {
+    for attempt in 0..PATCH_ATTEMPTS {
         let Some(current) = read_current(engine, &c, id).await? else {
             return Err(not_found(&c, id));
         };
@@ -860,7 +864,13 @@ pub async fn patch_document(
         if let Some(row) = replace(engine, &c, id, &doc, &guard).await?.first() {
             return document_response(StatusCode::OK, stored(row)?);
         }
-        // Another writer came between the read and the write: read again.
+        // Another writer came between the read and the write: wait a random while, up
+        // to a bound that doubles with each lost race, then read again. Writers racing
+        // for one document then spread out instead of colliding again and again (with
+        // eight of them on a busy machine, a writer could lose all its attempts).
+        let bound_us = (PATCH_BACKOFF_START_US << attempt.min(8)).min(PATCH_BACKOFF_MAX_US);
+        let pause = rand::random_range(0..=bound_us);
+        tokio::time::sleep(std::time::Duration::from_micros(pause)).await;
     }
     Err(DocError::with_status(
         StatusCode::CONFLICT,
