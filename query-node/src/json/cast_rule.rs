@@ -178,11 +178,6 @@ impl JsonCastRule {
         let schema = sort.input.schema().clone();
         let mut changed = false;
         for s in sort.expr.iter_mut() {
-            // A distance is never jsonb; asking its field would print its query vector
-            // (DataFusion names every argument, a literal by its value).
-            if crate::vector::udf::is_vector_function_call(&s.expr) {
-                continue;
-            }
             let is_jsonb = s
                 .expr
                 .to_field(&schema)

@@ -96,6 +96,26 @@ struct LaneState {
     next_conn: usize,
 }
 
+impl LaneState {
+    fn new(max_running: usize) -> Self {
+        LaneState {
+            running: 0,
+            waiting: Vec::new(),
+            conns: vec![None; max_running.max(1).div_ceil(2)],
+            next_conn: 0,
+        }
+    }
+
+    /// A running query is done and none is waiting: the last one out hands the shared
+    /// connections back to the pool.
+    fn release(&mut self) {
+        self.running -= 1;
+        if self.running == 0 {
+            self.conns.iter_mut().for_each(|c| *c = None);
+        }
+    }
+}
+
 /// The reads of one shape on one shard.
 pub struct ReadLane {
     shard: Shard,
@@ -316,26 +336,6 @@ impl ReadLane {
 /// queued meanwhile are answered by a drain task that inherits the slot.
 struct RunningSlot {
     lane: Arc<ReadLane>,
-}
-
-impl LaneState {
-    fn new(max_running: usize) -> Self {
-        LaneState {
-            running: 0,
-            waiting: Vec::new(),
-            conns: vec![None; max_running.max(1).div_ceil(2)],
-            next_conn: 0,
-        }
-    }
-
-    /// A running query is done and none is waiting: the last one out hands the shared
-    /// connections back to the pool.
-    fn release(&mut self) {
-        self.running -= 1;
-        if self.running == 0 {
-            self.conns.iter_mut().for_each(|c| *c = None);
-        }
-    }
 }
 
 impl Drop for RunningSlot {

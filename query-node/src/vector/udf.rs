@@ -182,12 +182,6 @@ impl VectorFunction {
     }
 }
 
-/// The vector a literal holds (`None` for NULL, a non-vector or anything but a literal).
-/// True when `e` is a call of one of the vector functions.
-pub fn is_vector_function_call(e: &Expr) -> bool {
-    matches!(e, Expr::ScalarFunction(f) if f.func.inner().downcast_ref::<VectorFunction>().is_some())
-}
-
 /// The vector a list literal holds (not a text one: its name stays its text).
 fn list_literal_vector(e: &Expr) -> Option<Vec<f32>> {
     match e {
@@ -199,6 +193,7 @@ fn list_literal_vector(e: &Expr) -> Option<Vec<f32>> {
     }
 }
 
+/// The vector a literal holds (`None` for NULL, a non-vector or anything but a literal).
 fn literal_vector(e: &Expr) -> Option<Vec<f32>> {
     match e {
         Expr::Literal(v, _) => crate::vector::column::scalar_vector(v).ok().flatten(),
