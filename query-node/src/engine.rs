@@ -314,16 +314,23 @@ impl Engine {
         if let Some(m) = &self.metering {
             m.admit().await?;
         }
+        let arrived = std::time::Instant::now();
         let df_err = |e: datafusion::error::DataFusionError| SqlError::from_datafusion(&e);
+        crate::replica::table::probe_ahead(&plan, session.state_ref().read().config(), arrived);
         if !params.is_empty() {
             plan = plan
                 .replace_params_with_values(&ParamValues::from(params.to_vec()))
                 .map_err(df_err)?;
             plan = crate::vector::udf::bind_vector_constants(plan).map_err(df_err)?;
         }
-        let frame = session.execute_logical_plan(plan).await.map_err(df_err)?;
-        let (state, plan) = frame.into_parts();
-        let physical = state.create_physical_plan(&plan).await.map_err(df_err)?;
+        let (state, physical) = crate::replica::plan_statement(arrived, async {
+            let frame = session.execute_logical_plan(plan).await?;
+            let (state, plan) = frame.into_parts();
+            let physical = state.create_physical_plan(&plan).await?;
+            Ok::<_, datafusion::error::DataFusionError>((state, physical))
+        })
+        .await
+        .map_err(df_err)?;
         let task = Arc::new(execution_task_context(&state));
         // The executed plan's schema: after our analyzer rules (`jsonb::text` is text).
         let schema = crate::output_names::postgres_schema(physical.schema());

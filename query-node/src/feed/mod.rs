@@ -164,22 +164,26 @@ impl ShardFeed {
         let shard = self.shard.clone();
         let err = |e: tokio_postgres::Error| shard_error(&shard.name, &e);
         let asked_at = Instant::now();
+        let flushed_sql = conn
+            .prepare_cached("SELECT pg_current_wal_flush_lsn()::text")
+            .await
+            .map_err(err)?;
         let flushed = parse_lsn(
             &shard,
-            conn.query_one("SELECT pg_current_wal_flush_lsn()::text", &[])
-                .await
-                .map_err(err)?
-                .get(0),
+            conn.query_one(&flushed_sql, &[]).await.map_err(err)?.get(0),
         )?;
         let batch = i32::try_from(self.options.batch_changes.max(1)).unwrap_or(i32::MAX);
+        let peek = conn
+            .prepare_cached(
+                "SELECT data FROM pg_logical_slot_peek_binary_changes($1, NULL, $2, \
+                 'proto_version', '1', 'publication_names', $3)",
+            )
+            .await
+            .map_err(err)?;
         let mut report = DrainReport::default();
         loop {
             let rows = conn
-                .query(
-                    "SELECT data FROM pg_logical_slot_peek_binary_changes($1, NULL, $2, \
-                     'proto_version', '1', 'publication_names', $3)",
-                    &[&self.slot, &batch, &slot::PUBLICATION],
-                )
+                .query(&peek, &[&self.slot, &batch, &slot::PUBLICATION])
                 .await
                 .map_err(err)?;
             // Each peek is a new decoding session: it starts at a transaction boundary.
@@ -254,13 +258,15 @@ impl ShardFeed {
 pub async fn current_position(shard: &Shard) -> Result<Lsn, SqlError> {
     let conn = shard.connect().await?;
     let err = |e: tokio_postgres::Error| shard_error(&shard.name, &e);
-    let row = conn
-        .query_one(
+    // Cached on the pooled connection: a strong read asks this of every shard, and an
+    // unprepared statement would cost a second round trip (Parse/Describe) each time.
+    let statement = conn
+        .prepare_cached(
             "SELECT pg_current_wal_insert_lsn()::text, pg_current_wal_flush_lsn()::text",
-            &[],
         )
         .await
         .map_err(err)?;
+    let row = conn.query_one(&statement, &[]).await.map_err(err)?;
     let insert = parse_lsn(shard, row.get(0))?;
     let flush = parse_lsn(shard, row.get(1))?;
     if flush < insert

@@ -28,8 +28,8 @@ use std::time::{Duration, Instant};
 
 use datafusion::arrow::record_batch::RecordBatch;
 use docfusion_types::ReplicaConfig;
-use futures::StreamExt;
-use futures::future::try_join_all;
+use futures::future::{BoxFuture, Shared, try_join_all};
+use futures::{FutureExt, StreamExt};
 use tokio_postgres::SimpleQueryMessage;
 
 use crate::catalog::TableInfo;
@@ -90,10 +90,35 @@ struct ShardStatus {
     snapshot_lsn: Lsn,
 }
 
+/// A probe of a shard's current position ([`feed::current_position`]), shared by every
+/// strong read that arrived before it was sent.
+type PositionProbe = Shared<BoxFuture<'static, Result<Lsn, SqlError>>>;
+
+tokio::task_local! {
+    /// When the statement being planned on this task arrived.
+    static STATEMENT_ARRIVED: Instant;
+}
+
+/// Runs `planning` (a statement's planning, which catches the replica up) knowing that the
+/// statement arrived at `arrived`: its strong catch-up may then use a position probe sent
+/// at any time since, such as one [`Replica::probe_ahead`] started.
+pub async fn plan_statement<F: Future>(arrived: Instant, planning: F) -> F::Output {
+    STATEMENT_ARRIVED.scope(arrived, planning).await
+}
+
+/// When the statement being planned arrived; now when it is not known.
+fn statement_arrived() -> Instant {
+    STATEMENT_ARRIVED
+        .try_with(|arrived| *arrived)
+        .unwrap_or_else(|_| Instant::now())
+}
+
 /// One shard's replica.
 #[derive(Debug)]
 struct ShardReplica {
     shard: Shard,
+    /// The last position probe sent, and when.
+    probe: Mutex<Option<(Instant, PositionProbe)>>,
     feed: tokio::sync::Mutex<Option<ShardFeed>>,
     tables: RwLock<ShardTables>,
     status: Mutex<ShardStatus>,
@@ -120,6 +145,21 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl ShardReplica {
+    /// The replica of `shard`, not built yet.
+    fn new(shard: Shard) -> Self {
+        ShardReplica {
+            shard,
+            probe: Mutex::new(None),
+            feed: tokio::sync::Mutex::new(None),
+            tables: RwLock::new(ShardTables::new()),
+            status: Mutex::new(ShardStatus {
+                phase: Phase::Starting,
+                snapshot_lsn: Lsn::default(),
+            }),
+            reported: Mutex::new(Vec::new()),
+        }
+    }
+
     fn set_phase(&self, phase: Phase) {
         let ready = phase == Phase::Ready;
         lock(&self.status).phase = phase;
@@ -225,10 +265,31 @@ impl ShardReplica {
         Ok(())
     }
 
-    /// Catches up with the shard's current position (strong reads).
-    async fn catch_up_now(&self) -> Result<(), SqlError> {
+    /// The shard's position read by a probe sent no earlier than `since`: the last one
+    /// when it was (running or done), else a new one. A strong read that arrived at
+    /// `since` must see every transaction visible then, and any probe sent later reads a
+    /// position at or after them, so concurrent strong reads share one round trip.
+    fn position_since(&self, since: Instant) -> PositionProbe {
+        let mut last = lock(&self.probe);
+        if let Some((sent, probe)) = last.as_ref()
+            && *sent >= since
+        {
+            return probe.clone();
+        }
+        let shard = self.shard.clone();
+        // Taken before the future exists, so before its query is sent.
+        let sent = Instant::now();
+        let probe = async move { feed::current_position(&shard).await }
+            .boxed()
+            .shared();
+        *last = Some((sent, probe.clone()));
+        probe
+    }
+
+    /// Catches up with the shard's position as of `since` or later (strong reads).
+    async fn catch_up_now(&self, since: Instant) -> Result<(), SqlError> {
         // Read before taking the feed: concurrent readers then share one drain.
-        let target = feed::current_position(&self.shard).await?;
+        let target = self.position_since(since).await?;
         let mut guard = self.feed.lock().await;
         let Some(feed) = guard.as_mut() else {
             return Err(not_ready(&self.shard));
@@ -400,18 +461,7 @@ impl Replica {
             shards: shards
                 .shards()
                 .iter()
-                .map(|s| {
-                    Arc::new(ShardReplica {
-                        shard: s.clone(),
-                        feed: tokio::sync::Mutex::new(None),
-                        tables: RwLock::new(ShardTables::new()),
-                        status: Mutex::new(ShardStatus {
-                            phase: Phase::Starting,
-                            snapshot_lsn: Lsn::default(),
-                        }),
-                        reported: Mutex::new(Vec::new()),
-                    })
-                })
+                .map(|s| Arc::new(ShardReplica::new(s.clone())))
                 .collect(),
             config: config.clone(),
         });
@@ -529,9 +579,24 @@ impl Replica {
         None
     }
 
-    /// Catches up as `consistency` asks, on every shard at once.
+    /// Sends the position probes a strong read of a statement that arrived at `arrived`
+    /// will catch up to, without waiting for them: started before the statement is
+    /// optimised and planned, their round trips to the shards overlap that work.
+    pub fn probe_ahead(&self, arrived: Instant) {
+        for s in &self.shards {
+            let probe = s.position_since(arrived);
+            // Its answer (or error) stays in the shared probe for the catch-up.
+            tokio::spawn(async move {
+                let _ = probe.await;
+            });
+        }
+    }
+
+    /// Catches up as `consistency` asks, on every shard at once. A strong read catches up
+    /// to positions read since its statement arrived ([`plan_statement`]).
     pub async fn catch_up(&self, consistency: Consistency) -> Result<Freshness, SqlError> {
         let started = Instant::now();
+        let arrived = statement_arrived().min(started);
         try_join_all(self.shards.iter().map(|s| async move {
             let fresh_enough = match consistency {
                 Consistency::None => true,
@@ -541,7 +606,7 @@ impl Replica {
             if fresh_enough {
                 Ok(())
             } else {
-                s.catch_up_now().await
+                s.catch_up_now(arrived).await
             }
         }))
         .await?;
@@ -669,5 +734,37 @@ async fn run_shard(shard: Weak<ShardReplica>, me: Identity, options: FeedOptions
         };
         drop(s);
         tokio::time::sleep(wait).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unreachable_shard() -> ShardReplica {
+        // Nothing listens on port 1: a probe that runs fails to connect.
+        let config = docfusion_types::NodeConfig::default();
+        let shards = ShardSet::from_config(&config, &["host=127.0.0.1 port=1 user=x".to_string()])
+            .expect("shard set");
+        ShardReplica::new(shards.shard(0).clone())
+    }
+
+    #[tokio::test]
+    async fn a_position_probe_is_shared_only_by_reads_that_arrived_before_it_was_sent() {
+        let replica = unreachable_shard();
+        let arrived = Instant::now();
+        let first = replica.position_since(arrived);
+        assert!(
+            first.ptr_eq(&replica.position_since(arrived)),
+            "a read that arrived before the probe was sent shares it"
+        );
+        // A read arriving after the probe was sent needs a newer one...
+        let later = Instant::now() + Duration::from_millis(1);
+        let second = replica.position_since(later);
+        assert!(!second.ptr_eq(&first));
+        // ...which the earlier read may use too.
+        assert!(second.ptr_eq(&replica.position_since(arrived)));
+        let error = second.await.expect_err("nothing listens on port 1");
+        assert_eq!(error.code, sqlstate::UNABLE_TO_CONNECT, "{}", error.message);
     }
 }

@@ -11,19 +11,23 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use datafusion::arrow::array::{ArrayRef, new_null_array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::default_table_source::source_as_provider;
 use datafusion::catalog::{Session, TableProvider};
 use datafusion::common::ScalarValue;
+use datafusion::common::tree_node::TreeNodeRecursion;
 use datafusion::datasource::TableType;
 use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::datasource::source::DataSourceExec;
 use datafusion::error::Result;
 use datafusion::execution::TaskContext;
-use datafusion::logical_expr::{Expr, TableProviderFilterPushDown};
+use datafusion::execution::context::SessionConfig;
+use datafusion::logical_expr::{Expr, LogicalPlan, TableProviderFilterPushDown};
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::physical_expr::expressions::{Column as PhysicalColumn, Literal};
 use datafusion::physical_plan::projection::ProjectionExec;
@@ -214,10 +218,40 @@ impl ReplicaTable {
 }
 
 fn in_transaction_block(state: &dyn Session) -> bool {
-    state
-        .config()
+    config_in_transaction_block(state.config())
+}
+
+fn config_in_transaction_block(config: &SessionConfig) -> bool {
+    config
         .get_extension::<SessionSnapshot>()
         .is_some_and(|s| s.snapshot.is_some() || s.writes.is_some())
+}
+
+/// Sends the shard position probes that the strong catch-up of a statement (arrived at
+/// `arrived`, about to be optimised and planned under `config`) will wait for, so that
+/// their round trips overlap its planning: only when `plan` reads a collection from the
+/// replica, outside a transaction block, with `docfusion.consistency` strong.
+pub fn probe_ahead(plan: &LogicalPlan, config: &SessionConfig, arrived: Instant) {
+    let strong = config
+        .get_extension::<ReadConsistency>()
+        .is_none_or(|c| c.0 == Consistency::Strong);
+    if !strong || config_in_transaction_block(config) {
+        return;
+    }
+    let mut replica = None;
+    let _ = plan.apply_with_subqueries(|node| {
+        if let LogicalPlan::TableScan(scan) = node
+            && let Ok(provider) = source_as_provider(&scan.source)
+            && let Some(table) = provider.as_ref().downcast_ref::<ReplicaTable>()
+        {
+            replica = Some(table.replica.clone());
+            return Ok(TreeNodeRecursion::Stop);
+        }
+        Ok(TreeNodeRecursion::Continue)
+    });
+    if let Some(replica) = replica {
+        replica.probe_ahead(arrived);
+    }
 }
 
 #[async_trait]
