@@ -90,17 +90,7 @@ impl Servers {
         if !self.shard_sockets {
             return self.shards.iter().map(RunningServer::dsn).collect();
         }
-        self.shards
-            .iter()
-            .map(|s| {
-                format!(
-                    "host={} port={} user={} dbname=postgres",
-                    s.data_dir().display(),
-                    s.port(),
-                    s.superuser()
-                )
-            })
-            .collect()
+        self.shards.iter().map(RunningServer::local_dsn).collect()
     }
 
     /// Stops every server, reporting the first error. Blocking.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::LocalPgError;
@@ -13,6 +13,9 @@ pub const MANAGED_CONF_FILE: &str = "docfusion.conf";
 
 /// Settings this crate decides itself; setting them in [`ServerOptions::settings`] is an error.
 const MANAGED_SETTINGS: [&str; 2] = ["port", "unix_socket_directories"];
+
+/// The longest path a Unix-domain socket address holds on Linux (`sun_path` less its NUL).
+const MAX_SOCKET_PATH: usize = 107;
 
 /// How to initialise and run a local server.
 #[derive(Clone)]
@@ -103,8 +106,28 @@ impl ServerOptions {
             .map(|(_, value)| value.as_str())
     }
 
-    /// Checks names, the superuser and the password before anything touches the disk.
+    /// Whether a server's socket in `dir` (`DIR/.s.PGSQL.PORT`) fits a Unix-domain socket
+    /// address whatever its port; a server whose socket does not fit refuses to start.
+    pub fn socket_dir_fits(dir: &Path) -> bool {
+        dir.join(".s.PGSQL.65535").as_os_str().len() <= MAX_SOCKET_PATH
+    }
+
+    /// Checks names, the superuser, the password and the socket directory before anything
+    /// touches the disk.
     pub fn validate(&self) -> Result<(), LocalPgError> {
+        if let Some(dir) = &self.unix_socket_dir
+            && (!dir.is_absolute() || !Self::socket_dir_fits(dir))
+        {
+            return Err(LocalPgError::InvalidSetting {
+                name: "unix_socket_dir".to_owned(),
+                reason: format!(
+                    "{} must be an absolute path of at most {} bytes (with the socket's \
+                     name, .s.PGSQL.PORT)",
+                    dir.display(),
+                    MAX_SOCKET_PATH
+                ),
+            });
+        }
         if self.superuser.is_empty() || self.superuser.contains(['\0', '\n']) {
             return Err(LocalPgError::InvalidSetting {
                 name: "superuser".to_owned(),

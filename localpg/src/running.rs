@@ -19,6 +19,8 @@ pub struct RunningServer {
     log_file: PathBuf,
     host: String,
     port: u16,
+    /// The directory of its Unix-domain socket, when it listens on one.
+    socket_dir: Option<PathBuf>,
     superuser: String,
     password: Option<String>,
     stop_timeout: Duration,
@@ -37,6 +39,7 @@ impl RunningServer {
             log_file: server.log_file(),
             host,
             port,
+            socket_dir: server.options().unix_socket_dir.clone(),
             superuser: server.options().superuser.clone(),
             password: server.options().password.clone(),
             stop_timeout: server.options().stop_timeout,
@@ -69,6 +72,31 @@ impl RunningServer {
     /// `host=127.0.0.1 port=N user=U dbname=postgres [password=..]`.
     pub fn dsn(&self) -> String {
         self.dsn_for_database("postgres")
+    }
+
+    /// The directory of the server's Unix-domain socket, if it listens on one.
+    pub fn socket_dir(&self) -> Option<&Path> {
+        self.socket_dir.as_deref()
+    }
+
+    /// A connection string for database `postgres` as a client on this machine best
+    /// connects: over the Unix-domain socket when the server listens on one (no TCP stack
+    /// in the way), else as [`RunningServer::dsn`].
+    pub fn local_dsn(&self) -> String {
+        let Some(dir) = self.socket_dir.as_ref().and_then(|d| d.to_str()) else {
+            return self.dsn();
+        };
+        let port = self.port.to_string();
+        let mut pairs = vec![
+            ("host", dir),
+            ("port", port.as_str()),
+            ("user", self.superuser.as_str()),
+            ("dbname", "postgres"),
+        ];
+        if let Some(password) = &self.password {
+            pairs.push(("password", password));
+        }
+        conninfo(&pairs)
     }
 
     /// A libpq connection string like [`RunningServer::dsn`] for another database.

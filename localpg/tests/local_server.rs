@@ -427,3 +427,53 @@ fn a_fixed_port_is_used_and_a_taken_one_is_reported() {
     assert_eq!(running.port(), port);
     assert_eq!(psql(&running, "show port"), port.to_string());
 }
+
+#[test]
+fn a_server_with_a_socket_directory_is_reached_locally_over_its_unix_socket() {
+    let (_dir, data) = scratch();
+    let options = ServerOptions {
+        unix_socket_dir: Some(data.clone()),
+        ..ServerOptions::for_tests()
+    };
+    let (_, running) = start(&data, &options);
+    assert_eq!(running.socket_dir(), Some(data.as_path()));
+    let dsn = running.local_dsn();
+    assert!(
+        dsn.starts_with(&format!("host={} port={}", data.display(), running.port())),
+        "{dsn}"
+    );
+    let output = Command::new("psql")
+        .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-d", &dsn])
+        .args(["-c", "select inet_server_addr() is null"])
+        .output()
+        .expect("run psql");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // A Unix-socket connection has no server address.
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "t");
+    // TCP still answers.
+    assert_eq!(psql(&running, "select inet_server_addr() is not null"), "t");
+}
+
+#[test]
+fn a_socket_directory_that_is_relative_or_too_long_is_refused_before_touching_the_disk() {
+    let (dir, data) = scratch();
+    let too_long = dir.path().join("d".repeat(120));
+    for socket_dir in [PathBuf::from("relative/dir"), too_long] {
+        let options = ServerOptions {
+            unix_socket_dir: Some(socket_dir.clone()),
+            ..ServerOptions::for_tests()
+        };
+        match LocalServer::init_if_needed(&bins(), &data, &options) {
+            Err(LocalPgError::InvalidSetting { name, reason }) => {
+                assert_eq!(name, "unix_socket_dir");
+                assert!(reason.contains("absolute path"), "{reason}");
+            }
+            other => panic!("expected InvalidSetting for {socket_dir:?}, got {other:?}"),
+        }
+        assert!(!data.exists());
+    }
+}

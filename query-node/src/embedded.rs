@@ -88,11 +88,22 @@ impl EmbeddedCluster {
             password: Some(password),
             ..ServerOptions::default()
         };
+        // Absolute, so that a shard's socket directory names it from anywhere.
+        let data_dir = std::fs::canonicalize(data_dir).map_err(|source| EmbeddedError::Io {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
         let handles: Vec<_> = (0..shards)
             .map(|index| {
                 let dir = data_dir.join(format!("shard-{index}"));
                 let bins = bins.clone();
-                let options = options.clone();
+                let mut options = options.clone();
+                // The node reaches the shards beside it over Unix sockets (in each shard's
+                // directory) when the path fits a socket address, else over loopback TCP;
+                // TCP is served either way.
+                if ServerOptions::socket_dir_fits(&dir) {
+                    options.unix_socket_dir = Some(dir.clone());
+                }
                 std::thread::spawn(move || {
                     let shard_err = |source| EmbeddedError::Shard {
                         index,
@@ -126,9 +137,10 @@ impl EmbeddedCluster {
         Ok(Self { servers })
     }
 
-    /// Connection strings of the shards, in shard order.
+    /// Connection strings of the shards, in shard order: over their Unix sockets where
+    /// they have one.
     pub fn dsns(&self) -> Vec<String> {
-        self.servers.iter().map(|s| s.dsn()).collect()
+        self.servers.iter().map(|s| s.local_dsn()).collect()
     }
 
     /// Stops every shard cleanly. Blocking.

@@ -402,6 +402,31 @@ async fn embedded_default_keeps_data_across_restarts() {
             data_dir,
         ]);
         assert!(o.status.success(), "{}", text(&o));
+        // The node reaches the shards beside it over their Unix sockets: its connections
+        // to a shard have no client address.
+        let shard_dir = data.join("shard-0");
+        let socket = std::fs::read_dir(&shard_dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .find(|n| n.starts_with(".s.PGSQL.") && !n.ends_with(".lock"))
+            .expect("shard-0 listens on a Unix socket in its directory");
+        let port = socket.trim_start_matches(".s.PGSQL.");
+        let shard_password = std::fs::read_to_string(data.join("shards.password")).unwrap();
+        let o = Command::new("psql")
+            .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1"])
+            .args(["-h", shard_dir.to_str().unwrap(), "-p", port])
+            .args(["-U", "docfusion", "-d", "postgres", "-c"])
+            .arg(
+                "SELECT count(*) FILTER (WHERE client_addr IS NULL) > 0, \
+                 count(*) FILTER (WHERE client_addr IS NOT NULL) \
+                 FROM pg_stat_activity WHERE application_name = 'docfusiondb'",
+            )
+            .env("PGPASSWORD", shard_password.trim())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+        assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "t|0");
         assert!(terminate(child).success());
         // The local shards were stopped with the node.
         for i in 0..2 {
