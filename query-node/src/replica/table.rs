@@ -229,8 +229,8 @@ fn config_in_transaction_block(config: &SessionConfig) -> bool {
 
 /// Sends the shard position probes that the strong catch-up of a statement (arrived at
 /// `arrived`, about to be optimised and planned under `config`) will wait for, so that
-/// their round trips overlap its planning: only when `plan` reads a collection from the
-/// replica, outside a transaction block, with `docfusion.consistency` strong.
+/// their round trips overlap its planning: only when `plan` reads a collection that the
+/// replica serves, outside a transaction block, with `docfusion.consistency` strong.
 pub fn probe_ahead(plan: &LogicalPlan, config: &SessionConfig, arrived: Instant) {
     let strong = config
         .get_extension::<ReadConsistency>()
@@ -243,6 +243,7 @@ pub fn probe_ahead(plan: &LogicalPlan, config: &SessionConfig, arrived: Instant)
         if let LogicalPlan::TableScan(scan) = node
             && let Ok(provider) = source_as_provider(&scan.source)
             && let Some(table) = provider.as_ref().downcast_ref::<ReplicaTable>()
+            && table.replica.unserved_reason(&table.info).is_none()
         {
             replica = Some(table.replica.clone());
             return Ok(TreeNodeRecursion::Stop);
