@@ -83,27 +83,22 @@ impl RunningServer {
     /// connects: over the Unix-domain socket when the server listens on one (no TCP stack
     /// in the way), else as [`RunningServer::dsn`].
     pub fn local_dsn(&self) -> String {
-        let Some(dir) = self.socket_dir.as_ref().and_then(|d| d.to_str()) else {
-            return self.dsn();
-        };
-        let port = self.port.to_string();
-        let mut pairs = vec![
-            ("host", dir),
-            ("port", port.as_str()),
-            ("user", self.superuser.as_str()),
-            ("dbname", "postgres"),
-        ];
-        if let Some(password) = &self.password {
-            pairs.push(("password", password));
+        match self.socket_dir.as_ref().and_then(|d| d.to_str()) {
+            Some(dir) => self.conninfo(dir, "postgres"),
+            None => self.dsn(),
         }
-        conninfo(&pairs)
     }
 
     /// A libpq connection string like [`RunningServer::dsn`] for another database.
     pub fn dsn_for_database(&self, dbname: &str) -> String {
+        self.conninfo(&self.host, dbname)
+    }
+
+    /// A libpq connection string to `host` (an address or a socket directory).
+    fn conninfo(&self, host: &str, dbname: &str) -> String {
         let port = self.port.to_string();
         let mut pairs = vec![
-            ("host", self.host.as_str()),
+            ("host", host),
             ("port", port.as_str()),
             ("user", self.superuser.as_str()),
             ("dbname", dbname),

@@ -596,7 +596,7 @@ impl Replica {
     /// to positions read since its statement arrived ([`plan_statement`]).
     pub async fn catch_up(&self, consistency: Consistency) -> Result<Freshness, SqlError> {
         let started = Instant::now();
-        let arrived = statement_arrived().min(started);
+        let arrived = statement_arrived();
         try_join_all(self.shards.iter().map(|s| async move {
             let fresh_enough = match consistency {
                 Consistency::None => true,
