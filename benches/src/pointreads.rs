@@ -425,6 +425,46 @@ pub async fn compare_docs(
     })
 }
 
+/// One round of a run: each side's measured window, back to back.
+#[derive(Debug, Clone)]
+pub struct Round {
+    /// The baseline's result.
+    pub postgres: SideResult,
+    /// DocFusionDB's result.
+    pub docfusion: SideResult,
+}
+
+impl Round {
+    /// DocFusionDB's reads per second over the baseline's: 1 means the same rate.
+    pub fn ratio(&self) -> Option<f64> {
+        let postgres = self.postgres.ops_per_second();
+        (postgres > 0.0).then(|| self.docfusion.ops_per_second() / postgres)
+    }
+
+    /// The baseline's CPU per read over DocFusionDB's.
+    pub fn cpu_efficiency(&self) -> Option<f64> {
+        match (
+            self.postgres.cpu_us_per_op(),
+            self.docfusion.cpu_us_per_op(),
+        ) {
+            (Some((_, _, pg)), Some((_, _, df))) if df > 0.0 => Some(pg / df),
+            _ => None,
+        }
+    }
+}
+
+/// The median of `values` (the mean of the middle two for an even count); `None` when
+/// empty.
+pub fn median(mut values: Vec<f64>) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
+}
+
 /// Everything the point-read table shows.
 #[derive(Debug, Clone)]
 pub struct PointReadReport {
@@ -439,31 +479,39 @@ pub struct PointReadReport {
     /// DocFusionDB's reads per query its shards answered, warm-up included (concurrent
     /// reads are batched); `None` when none was sent.
     pub reads_per_shard_query: Option<f64>,
-    /// The load each side got.
+    /// The load each side got in each round.
     pub shape: LoadShape,
     /// Seconds to load the baseline.
     pub baseline_load_s: f64,
     /// Seconds to load DocFusionDB.
     pub docfusion_load_s: f64,
-    /// The baseline's result.
-    pub postgres: SideResult,
-    /// DocFusionDB's result.
-    pub docfusion: SideResult,
+    /// The rounds, in the order they ran (the sides alternate which goes first).
+    pub rounds: Vec<Round>,
     /// The document comparison.
     pub comparison: DocComparison,
 }
 
 impl PointReadReport {
-    /// DocFusionDB's reads per second over the baseline's: 1 means the same rate.
+    /// The median over the rounds of DocFusionDB's rate over the baseline's.
     pub fn ratio(&self) -> Option<f64> {
-        let postgres = self.postgres.ops_per_second();
-        (postgres > 0.0).then(|| self.docfusion.ops_per_second() / postgres)
+        median(self.rounds.iter().filter_map(Round::ratio).collect())
+    }
+
+    /// The median over the rounds of the CPU efficiency.
+    pub fn cpu_efficiency(&self) -> Option<f64> {
+        median(
+            self.rounds
+                .iter()
+                .filter_map(Round::cpu_efficiency)
+                .collect(),
+        )
     }
 
     /// Whether any read failed or any document differed.
     pub fn has_failures(&self) -> bool {
-        !self.postgres.failures.is_empty()
-            || !self.docfusion.failures.is_empty()
+        self.rounds
+            .iter()
+            .any(|r| !r.postgres.failures.is_empty() || !r.docfusion.failures.is_empty())
             || !self.comparison.differences.is_empty()
     }
 }
@@ -540,15 +588,35 @@ pub fn table(report: &PointReadReport) -> String {
         report.point_read_concurrency
     );
     out.push_str(
-        "| side | clients | reads/s | p50 ms | p99 ms | reads/s vs PostgreSQL | CPU µs/read: clients+node | CPU µs/read: Postgres | CPU µs/read: total | CPU efficiency vs PostgreSQL | failed clients |\n",
+        "| round | side | clients | reads/s | p50 ms | p99 ms | reads/s vs PostgreSQL | CPU µs/read: clients+node | CPU µs/read: Postgres | CPU µs/read: total | CPU efficiency vs PostgreSQL | failed clients |\n",
     );
-    out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    side_rows(
-        &mut out,
-        "",
-        report.shape.clients,
-        &report.postgres,
-        &report.docfusion,
+    out.push_str("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (i, round) in report.rounds.iter().enumerate() {
+        side_rows(
+            &mut out,
+            &format!("{} | ", i + 1),
+            report.shape.clients,
+            &round.postgres,
+            &round.docfusion,
+        );
+    }
+    let each = |pick: fn(&Round) -> Option<f64>| {
+        report
+            .rounds
+            .iter()
+            .map(|r| pick(r).map_or_else(|| "—".to_string(), |v| format!("{v:.2}")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let median = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.2}"));
+    let _ = writeln!(
+        out,
+        "\nMedian over {} round(s): **reads/s vs PostgreSQL {}** (each round: {}), CPU efficiency vs PostgreSQL {} (each round: {}).",
+        report.rounds.len(),
+        median(report.ratio()),
+        each(Round::ratio),
+        median(report.cpu_efficiency()),
+        each(Round::cpu_efficiency),
     );
     let compared = &report.comparison;
     if compared.differences.is_empty() {
@@ -566,11 +634,9 @@ pub fn table(report: &PointReadReport) -> String {
             compared.differences[0].replace('|', "\\|")
         );
     }
-    for (side, result) in [
-        ("PostgreSQL", &report.postgres),
-        ("DocFusionDB", &report.docfusion),
-    ] {
-        failure_lines(&mut out, side, &result.failures);
+    for round in &report.rounds {
+        failure_lines(&mut out, "PostgreSQL", &round.postgres.failures);
+        failure_lines(&mut out, "DocFusionDB", &round.docfusion.failures);
     }
     out
 }
@@ -643,7 +709,7 @@ mod tests {
         }
     }
 
-    fn report(postgres: SideResult, docfusion: SideResult) -> PointReadReport {
+    fn report(rounds: Vec<(SideResult, SideResult)>) -> PointReadReport {
         PointReadReport {
             docs: 1000,
             shards: 2,
@@ -658,8 +724,13 @@ mod tests {
             },
             baseline_load_s: 1.0,
             docfusion_load_s: 2.0,
-            postgres,
-            docfusion,
+            rounds: rounds
+                .into_iter()
+                .map(|(postgres, docfusion)| Round {
+                    postgres,
+                    docfusion,
+                })
+                .collect(),
             comparison: DocComparison {
                 checked: 100,
                 differences: Vec::new(),
@@ -669,37 +740,68 @@ mod tests {
 
     #[test]
     fn table_shows_rates_and_the_ratio() {
-        let r = report(side(200_000, Vec::new()), side(50_000, Vec::new()));
+        let r = report(vec![(side(200_000, Vec::new()), side(50_000, Vec::new()))]);
         assert_eq!(r.ratio(), Some(0.25));
+        assert_eq!(r.cpu_efficiency(), Some(1.0));
         assert!(!r.has_failures());
         let t = table(&r);
         assert!(
             t.contains(
-                "| PostgreSQL | 8 | 20000 | 0.250 | 1.500 | 1.00 | 50.0 | 25.0 | 75.0 | 1.00 | 0 |"
+                "| 1 | PostgreSQL | 8 | 20000 | 0.250 | 1.500 | 1.00 | 50.0 | 25.0 | 75.0 | 1.00 | 0 |"
             ),
             "{t}"
         );
         assert!(
             t.contains(
-                "| DocFusionDB | 8 | 5000 | 0.250 | 1.500 | 0.25 | 50.0 | 25.0 | 75.0 | 1.00 | 0 |"
+                "| 1 | DocFusionDB | 8 | 5000 | 0.250 | 1.500 | 0.25 | 50.0 | 25.0 | 75.0 | 1.00 | 0 |"
             ),
             "{t}"
         );
     }
 
     #[test]
-    fn failures_and_differences_show_and_fail_the_run() {
-        let mut r = report(
-            side(10, Vec::new()),
-            side(5, vec!["client 3: lst-000001: 0 rows instead of 1".into()]),
+    fn several_rounds_report_each_ratio_and_their_median() {
+        let mut slow = side(40_000, Vec::new());
+        // This round's DocFusionDB spent twice the CPU per read.
+        slow.cpu.harness *= 2;
+        slow.cpu.servers *= 2;
+        let r = report(vec![
+            (side(100_000, Vec::new()), side(60_000, Vec::new())),
+            (side(100_000, Vec::new()), slow),
+            (side(100_000, Vec::new()), side(70_000, Vec::new())),
+        ]);
+        let ratio = r.ratio().unwrap();
+        assert!((ratio - 0.6).abs() < 1e-9, "{ratio}");
+        assert_eq!(r.cpu_efficiency(), Some(1.0));
+        let t = table(&r);
+        assert!(t.contains("| 3 | DocFusionDB | 8 | 7000 |"), "{t}");
+        assert!(
+            t.contains(
+                "Median over 3 round(s): **reads/s vs PostgreSQL 0.60** (each round: 0.60, 0.40, 0.70), CPU efficiency vs PostgreSQL 1.00 (each round: 1.00, 0.50, 1.00)."
+            ),
+            "{t}"
         );
+        assert_eq!(median(vec![3.0, 1.0]), Some(2.0));
+        assert_eq!(median(Vec::new()), None);
+    }
+
+    #[test]
+    fn failures_and_differences_show_and_fail_the_run() {
+        let mut r = report(vec![
+            (side(10, Vec::new()), side(10, Vec::new())),
+            (
+                side(10, Vec::new()),
+                side(5, vec!["client 3: lst-000001: 0 rows instead of 1".into()]),
+            ),
+        ]);
         assert!(r.has_failures());
         let t = table(&r);
         assert!(
             t.contains("**FAILED on DocFusionDB**: client 3: lst-000001: 0 rows instead of 1"),
             "{t}"
         );
-        r.docfusion.failures.clear();
+        r.rounds[1].docfusion.failures.clear();
+        assert!(!r.has_failures());
         r.comparison.differences.push("lst-000002: differ".into());
         assert!(r.has_failures());
         assert!(table(&r).contains("**1 of 100 compared ids differ**"));

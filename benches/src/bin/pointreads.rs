@@ -33,6 +33,10 @@ struct Args {
     shards: usize,
     #[command(flatten)]
     load: LoadArgs,
+    /// Rounds, each measuring both sides back to back (alternating which goes first); the
+    /// report gives each round and the median ratio.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
     /// Ids whose documents are compared between the two sides.
     #[arg(long, default_value_t = 100)]
     compare: usize,
@@ -88,6 +92,9 @@ async fn run(args: Args) -> Result<bool> {
         bail!("--shards and --docs must be at least 1");
     }
     let shape = args.load.shape()?;
+    if args.rounds == 0 {
+        bail!("--rounds must be at least 1");
+    }
     let command_line = report::command_line();
 
     let servers =
@@ -124,10 +131,6 @@ async fn run(args: Args) -> Result<bool> {
         pointreads::compare_docs(&baseline_dsn, &wire.dsn(), &ids, args.compare, shape.seed)
             .await?;
 
-    eprintln!(
-        "PostgreSQL: {} clients, {:?} warm-up + {:?}…",
-        shape.clients, shape.warm_up, shape.measured
-    );
     let baseline_pids: Vec<u32> = cpu::postmaster_pid(servers.baseline.data_dir())
         .into_iter()
         .collect();
@@ -136,25 +139,61 @@ async fn run(args: Args) -> Result<bool> {
         .iter()
         .filter_map(|s| cpu::postmaster_pid(s.data_dir()))
         .collect();
-    let postgres = pointreads::run_point_reads(
-        &baseline_dsn,
-        "the baseline",
-        ids.clone(),
-        shape,
-        &baseline_pids,
-    )
-    .await?;
-    eprintln!("  {:.0} reads/s", postgres.ops_per_second());
-    eprintln!("DocFusionDB: the same…");
-    let (reads_before, queries_before) = fast_path_counts(&config);
-    let docfusion =
-        pointreads::run_point_reads(&wire.dsn(), "DocFusionDB", ids.clone(), shape, &shard_pids)
+    let (mut fast_reads, mut shard_queries) = (0, 0);
+    let mut rounds = Vec::with_capacity(args.rounds);
+    for round in 1..=args.rounds {
+        eprintln!(
+            "round {round} of {}: {} clients per side, {:?} warm-up + {:?} each…",
+            args.rounds, shape.clients, shape.warm_up, shape.measured
+        );
+        let baseline_side = async {
+            let result = pointreads::run_point_reads(
+                &baseline_dsn,
+                "the baseline",
+                ids.clone(),
+                shape,
+                &baseline_pids,
+            )
             .await?;
-    eprintln!("  {:.0} reads/s", docfusion.ops_per_second());
-    let (reads_after, queries_after) = fast_path_counts(&config);
-    let shard_queries = queries_after - queries_before;
+            eprintln!("  PostgreSQL: {:.0} reads/s", result.ops_per_second());
+            anyhow::Ok(result)
+        };
+        let docfusion_side = async {
+            let (reads_before, queries_before) = fast_path_counts(&config);
+            let result = pointreads::run_point_reads(
+                &wire.dsn(),
+                "DocFusionDB",
+                ids.clone(),
+                shape,
+                &shard_pids,
+            )
+            .await?;
+            let (reads_after, queries_after) = fast_path_counts(&config);
+            eprintln!("  DocFusionDB: {:.0} reads/s", result.ops_per_second());
+            anyhow::Ok((
+                result,
+                reads_after - reads_before,
+                queries_after - queries_before,
+            ))
+        };
+        // Odd rounds measure PostgreSQL first, even ones DocFusionDB, so that a drift in
+        // the machine's speed during the run does not favour one side.
+        let (postgres, (docfusion, reads, queries)) = if round % 2 == 1 {
+            let postgres = baseline_side.await?;
+            (postgres, docfusion_side.await?)
+        } else {
+            let docfusion = docfusion_side.await?;
+            (baseline_side.await?, docfusion)
+        };
+        fast_reads += reads;
+        shard_queries += queries;
+        rounds.push(pointreads::Round {
+            postgres,
+            docfusion,
+        });
+    }
     let reads_per_shard_query =
-        (shard_queries > 0).then(|| (reads_after - reads_before) as f64 / shard_queries as f64);
+        (shard_queries > 0).then(|| fast_reads as f64 / shard_queries as f64);
 
     let point_reads = PointReadReport {
         docs: args.docs,
@@ -168,8 +207,7 @@ async fn run(args: Args) -> Result<bool> {
         shape,
         baseline_load_s: loaded.baseline.as_secs_f64(),
         docfusion_load_s: loaded.docfusion.as_secs_f64(),
-        postgres,
-        docfusion,
+        rounds,
         comparison,
     };
     let table = pointreads::table(&point_reads);
