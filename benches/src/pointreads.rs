@@ -567,11 +567,12 @@ pub fn table(report: &PointReadReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "### Point reads: {} documents, {} shard(s) over {}, {}\n",
+        "### Point reads: {} documents, {} shard(s) over {}, {}, {} round(s) per side\n",
         report.docs,
         report.shards,
         report.shard_link,
         report.shape.summary(),
+        report.rounds.len(),
     );
     let _ = writeln!(
         out,
@@ -774,6 +775,7 @@ mod tests {
         assert!((ratio - 0.6).abs() < 1e-9, "{ratio}");
         assert_eq!(r.cpu_efficiency(), Some(1.0));
         let t = table(&r);
+        assert!(t.contains("(seed 1), 3 round(s) per side\n"), "{t}");
         assert!(t.contains("| 3 | DocFusionDB | 8 | 7000 |"), "{t}");
         assert!(
             t.contains(
