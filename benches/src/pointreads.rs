@@ -434,22 +434,35 @@ pub struct Round {
     pub docfusion: SideResult,
 }
 
+/// DocFusionDB's operations per second over the baseline's: 1 means the same rate.
+pub fn rate_ratio(postgres: &SideResult, docfusion: &SideResult) -> Option<f64> {
+    let pg = postgres.ops_per_second();
+    (pg > 0.0).then(|| docfusion.ops_per_second() / pg)
+}
+
+/// The baseline's CPU per operation over DocFusionDB's: the rate ratio the two would reach
+/// on a machine of their own.
+pub fn cpu_efficiency(postgres: &SideResult, docfusion: &SideResult) -> Option<f64> {
+    match (postgres.cpu_us_per_op(), docfusion.cpu_us_per_op()) {
+        (Some((_, _, pg)), Some((_, _, df))) if df > 0.0 => Some(pg / df),
+        _ => None,
+    }
+}
+
+/// A ratio with two decimals, or `—` when there is none.
+fn two_places(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_string(), |v| format!("{v:.2}"))
+}
+
 impl Round {
     /// DocFusionDB's reads per second over the baseline's: 1 means the same rate.
     pub fn ratio(&self) -> Option<f64> {
-        let postgres = self.postgres.ops_per_second();
-        (postgres > 0.0).then(|| self.docfusion.ops_per_second() / postgres)
+        rate_ratio(&self.postgres, &self.docfusion)
     }
 
     /// The baseline's CPU per read over DocFusionDB's.
     pub fn cpu_efficiency(&self) -> Option<f64> {
-        match (
-            self.postgres.cpu_us_per_op(),
-            self.docfusion.cpu_us_per_op(),
-        ) {
-            (Some((_, _, pg)), Some((_, _, df))) if df > 0.0 => Some(pg / df),
-            _ => None,
-        }
+        cpu_efficiency(&self.postgres, &self.docfusion)
     }
 }
 
@@ -530,14 +543,8 @@ pub fn side_rows(
     postgres: &SideResult,
     docfusion: &SideResult,
 ) {
-    let cpu_ratio = match (postgres.cpu_us_per_op(), docfusion.cpu_us_per_op()) {
-        (Some((_, _, pg)), Some((_, _, df))) if df > 0.0 => format!("{:.2}", pg / df),
-        _ => "—".to_string(),
-    };
-    let ratio = match postgres.ops_per_second() {
-        pg if pg > 0.0 => format!("{:.2}", docfusion.ops_per_second() / pg),
-        _ => "—".to_string(),
-    };
+    let cpu_ratio = two_places(cpu_efficiency(postgres, docfusion));
+    let ratio = two_places(rate_ratio(postgres, docfusion));
     for (side, result, ratio, cpu_ratio) in [
         (
             "PostgreSQL",
@@ -605,18 +612,17 @@ pub fn table(report: &PointReadReport) -> String {
         report
             .rounds
             .iter()
-            .map(|r| pick(r).map_or_else(|| "—".to_string(), |v| format!("{v:.2}")))
+            .map(|r| two_places(pick(r)))
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let median = |v: Option<f64>| v.map_or_else(|| "—".to_string(), |v| format!("{v:.2}"));
     let _ = writeln!(
         out,
         "\nMedian over {} round(s): **reads/s vs PostgreSQL {}** (each round: {}), CPU efficiency vs PostgreSQL {} (each round: {}).",
         report.rounds.len(),
-        median(report.ratio()),
+        two_places(report.ratio()),
         each(Round::ratio),
-        median(report.cpu_efficiency()),
+        two_places(report.cpu_efficiency()),
         each(Round::cpu_efficiency),
     );
     let compared = &report.comparison;
