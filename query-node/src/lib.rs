@@ -21,6 +21,7 @@ pub mod scan;
 pub mod server;
 pub mod session;
 pub mod shard_map;
+pub mod shard_wire;
 pub mod shards;
 pub mod snapshot;
 pub mod sql_compat;

@@ -12,8 +12,11 @@ use tokio_postgres::NoTls;
 use crate::error::{SqlError, sqlstate};
 use crate::scan::read_lane::{LaneSql, ReadLane, ReadLanes};
 use crate::shard_map::ShardMap;
+use crate::shard_wire::{PooledShardConn, ShardConnPool, ShardConnector, WireError};
 
-/// One shard: its name (for errors and EXPLAIN) and its connection pool.
+/// One shard: its name (for errors and EXPLAIN) and its connection pools: one of
+/// tokio-postgres clients for everything, one of lean connections for the point-read fast
+/// path (see [`crate::shard_wire`]).
 #[derive(Clone)]
 pub struct Shard {
     /// Index in the shard map.
@@ -21,6 +24,7 @@ pub struct Shard {
     /// Display name.
     pub name: String,
     pool: Pool,
+    point_pool: ShardConnPool,
     connect_timeout: Duration,
     read_lanes: Arc<ReadLanes>,
     point_read_concurrency: usize,
@@ -43,6 +47,34 @@ impl Shard {
     /// The lane that coalesces point reads of the shape `sql` on this shard.
     pub fn read_lane(&self, sql: &LaneSql) -> Arc<ReadLane> {
         self.read_lanes.lane(self, sql, self.point_read_concurrency)
+    }
+
+    /// A point-read connection from this shard's pool of them, or an error naming this
+    /// shard within the connect timeout.
+    pub async fn point_conn(&self) -> Result<PooledShardConn, SqlError> {
+        use deadpool::managed::PoolError;
+        let limit = self.connect_timeout * 2;
+        let failure = |reason: String| {
+            SqlError::new(
+                sqlstate::UNABLE_TO_CONNECT,
+                format!("cannot connect to shard {}: {reason}", self.name),
+            )
+        };
+        match tokio::time::timeout(limit, self.point_pool.get()).await {
+            Ok(Ok(conn)) => Ok(conn),
+            Ok(Err(PoolError::Backend(e))) => Err(failure(e.to_string())),
+            Ok(Err(PoolError::Timeout(_))) => {
+                Err(failure("timed out waiting for a connection".into()))
+            }
+            Ok(Err(e)) => Err(failure(e.to_string())),
+            Err(_) => Err(failure(format!("timed out after {} ms", limit.as_millis()))),
+        }
+    }
+
+    /// Point-read connections open to this shard, and how many of them are in use.
+    pub fn point_connections(&self) -> (usize, usize) {
+        let status = self.point_pool.status();
+        (status.size, status.size.saturating_sub(status.available))
     }
 
     /// A pooled connection, or an error naming this shard within the connect timeout.
@@ -110,6 +142,27 @@ pub fn shard_error(shard: &str, e: &tokio_postgres::Error) -> SqlError {
     )
 }
 
+/// Converts an error of a point-read connection as [`shard_error`] does.
+pub fn wire_error(shard: &str, e: &WireError) -> SqlError {
+    match e {
+        WireError::Db {
+            code,
+            message,
+            detail,
+        } => {
+            let mut err = SqlError::new(sqlstate_static(code), message.clone());
+            if let Some(d) = detail {
+                err = err.with_detail(d.clone());
+            }
+            err
+        }
+        WireError::Broken(reason) => SqlError::new(
+            sqlstate::CONNECTION_FAILURE,
+            format!("shard {shard} failed: {reason}"),
+        ),
+    }
+}
+
 /// SQLSTATEs are five ASCII characters from a closed set; keep the common ones static and
 /// fall back to the generic class code otherwise.
 fn sqlstate_static(code: &str) -> &'static str {
@@ -126,6 +179,28 @@ fn sqlstate_static(code: &str) -> &'static str {
         .find(|k| **k == code)
         .copied()
         .unwrap_or(sqlstate::INTERNAL_ERROR)
+}
+
+/// A pool of `size` connections made by `manager`: each made within the connect timeout,
+/// waited for at most six times as long.
+fn build_pool<M: deadpool::managed::Manager>(
+    manager: M,
+    size: usize,
+    connect_timeout: Duration,
+    what: &str,
+) -> Result<deadpool::managed::Pool<M>, SqlError> {
+    deadpool::managed::Pool::builder(manager)
+        .max_size(size)
+        .runtime(Runtime::Tokio1)
+        .create_timeout(Some(connect_timeout))
+        .wait_timeout(Some(connect_timeout * 6))
+        .build()
+        .map_err(|e| {
+            SqlError::new(
+                sqlstate::INTERNAL_ERROR,
+                format!("cannot build {what}: {e}"),
+            )
+        })
 }
 
 impl ShardSet {
@@ -162,6 +237,12 @@ impl ShardSet {
             pg.options(&options);
             pg.keepalives(true);
             pg.keepalives_idle(Duration::from_secs(30));
+            let point_pool = build_pool(
+                ShardConnector::new(pg.clone()),
+                limits.max_connections_per_shard,
+                connect_timeout,
+                &format!("the point-read pool for shard {name}"),
+            )?;
             let manager = Manager::from_config(
                 pg,
                 NoTls,
@@ -169,22 +250,17 @@ impl ShardSet {
                     recycling_method: RecyclingMethod::Fast,
                 },
             );
-            let pool = Pool::builder(manager)
-                .max_size(limits.max_connections_per_shard)
-                .runtime(Runtime::Tokio1)
-                .create_timeout(Some(connect_timeout))
-                .wait_timeout(Some(connect_timeout * 6))
-                .build()
-                .map_err(|e| {
-                    SqlError::new(
-                        sqlstate::INTERNAL_ERROR,
-                        format!("cannot build pool for shard {name}: {e}"),
-                    )
-                })?;
+            let pool = build_pool(
+                manager,
+                limits.max_connections_per_shard,
+                connect_timeout,
+                &format!("pool for shard {name}"),
+            )?;
             shards.push(Shard {
                 index,
                 name,
                 pool,
+                point_pool,
                 connect_timeout,
                 read_lanes: Arc::default(),
                 point_read_concurrency: limits.point_read_concurrency,
@@ -228,6 +304,7 @@ impl ShardSet {
     pub fn close(&self) {
         for s in self.shards.iter() {
             s.pool.close();
+            s.point_pool.close();
         }
     }
 

@@ -299,19 +299,9 @@ async fn the_running_reads_of_a_lane_share_one_pipelined_shard_connection() {
     let shards = start_servers(1).await;
     let mut config = config_for(&shards);
     config.limits.point_read_concurrency = 2;
-    for shard in config.shards.iter_mut() {
-        shard.name = Some("pipelined-0".to_string());
-    }
-    let dsns: Vec<String> = shards.iter().map(|s| s.dsn()).collect();
-    let engine = docfusiondb::Engine::start(config, &dsns).await.unwrap();
-    let docs = sample_docs(20);
-    load(&engine, "listings", &docs).await;
-    let sql = "SELECT doc->>'name' AS name FROM listings WHERE id = $1";
-    let session = Session::new(&engine, "test");
-    let statement = engine.parse(sql).unwrap().remove(0);
-    let prepared = engine.prepare(&session, statement, &[]).await.unwrap();
-    let read = prepared.point_read().expect("a point read").clone();
+    let (_engine, docs, read) = name_reader(config, 20).await;
     assert_eq!(read.held_shard_connections(), 0);
+    assert_eq!(read.shard_connections(), (0, 0), "connections open lazily");
 
     let locker = shards[0].connect().await;
     locker
@@ -358,16 +348,288 @@ async fn the_running_reads_of_a_lane_share_one_pipelined_shard_connection() {
     for task in tasks {
         let (id, result) = task.await.unwrap();
         let output = result.unwrap_or_else(|e| panic!("read of {id}: {e:?}"));
-        let name = docs
-            .iter()
-            .map(|d| serde_json::from_str::<serde_json::Value>(d).unwrap())
-            .find(|d| d["id"] == id.as_str())
-            .and_then(|d| d["name"].as_str().map(str::to_string))
-            .unwrap();
-        assert_eq!(batches_to_pg_text(&output.batches), vec![vec![Some(name)]]);
+        assert_eq!(
+            batches_to_pg_text(&output.batches),
+            vec![vec![Some(name_of(&docs, &id))]]
+        );
     }
-    // With nothing running, the lane gives its connection back to the pool.
+    // With nothing running, the lane gives its connection back to the pool, which keeps
+    // it open for the next reads.
     assert_eq!(read.held_shard_connections(), 0);
+    assert_eq!(read.shard_connections(), (1, 0));
+}
+
+/// A node over the shards of `config` holding `count` sample listings, and the prepared
+/// point read of a listing's name by id.
+async fn name_reader(
+    config: docfusion_types::NodeConfig,
+    count: usize,
+) -> (
+    std::sync::Arc<docfusiondb::Engine>,
+    Vec<String>,
+    docfusiondb::scan::point_read::PointRead,
+) {
+    let dsns: Vec<String> = config.shards.iter().map(|s| s.dsn.clone()).collect();
+    let engine = docfusiondb::Engine::start(config, &dsns).await.unwrap();
+    let docs = sample_docs(count);
+    load(&engine, "listings", &docs).await;
+    let session = Session::new(&engine, "test");
+    let statement = engine
+        .parse("SELECT doc->>'name' AS name FROM listings WHERE id = $1")
+        .unwrap()
+        .remove(0);
+    let prepared = engine.prepare(&session, statement, &[]).await.unwrap();
+    let read = prepared.point_read().expect("a point read").clone();
+    (engine, docs, read)
+}
+
+/// The `name` of the sample document `id`.
+fn name_of(docs: &[String], id: &str) -> String {
+    docs.iter()
+        .map(|d| serde_json::from_str::<serde_json::Value>(d).unwrap())
+        .find(|d| d["id"] == id)
+        .and_then(|d| d["name"].as_str().map(str::to_string))
+        .unwrap_or_else(|| panic!("no sample document {id}"))
+}
+
+/// Runs the prepared point read `read` for `id` and returns its rows as text.
+async fn read_rows(
+    read: &docfusiondb::scan::point_read::PointRead,
+    id: &str,
+) -> Result<Rows, docfusiondb::SqlError> {
+    let output = read.run(&text(Some(id))).await?;
+    Ok(batches_to_pg_text(&output.batches))
+}
+
+/// A read whose task is dropped while its shard query runs (a cancelled statement) leaves
+/// its connection out of step, with the answer still to come: that connection must never
+/// carry another read, or that read would get the dropped one's row.
+#[tokio::test]
+async fn a_point_read_dropped_mid_query_does_not_hand_its_answer_to_the_next_read() {
+    let shards = start_servers(1).await;
+    let (_engine, docs, read) = name_reader(config_for(&shards), 20).await;
+    // One read first, so that the pool holds a connection with the statement prepared.
+    assert_eq!(
+        read_rows(&read, "lst-000004").await.unwrap(),
+        vec![vec![Some(name_of(&docs, "lst-000004"))]]
+    );
+
+    let locker = shards[0].connect().await;
+    locker
+        .batch_execute("BEGIN; LOCK TABLE listings IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let dropped = {
+        let read = read.clone();
+        tokio::spawn(async move { read.run(&text(Some("lst-000001"))).await })
+    };
+    wait_until("the read waits for the lock", || async {
+        read.shard_connections().1 == 1
+    })
+    .await;
+    dropped.abort();
+    assert!(dropped.await.unwrap_err().is_cancelled());
+    locker.batch_execute("COMMIT").await.unwrap();
+
+    for id in ["lst-000002", "lst-000003", "lst-000005"] {
+        assert_eq!(
+            read_rows(&read, id).await.unwrap(),
+            vec![vec![Some(name_of(&docs, id))]],
+            "read of {id}"
+        );
+    }
+    assert_eq!(
+        read.shard_connections(),
+        (1, 0),
+        "the dropped read's connection was closed, the next read opened another"
+    );
+}
+
+/// A read dropped while another one is pipelined behind it on the same connection: the
+/// one behind skips the dropped read's answer and gets its own, a queued read is answered
+/// after them, and the connection stays in step (the pool takes it back).
+#[tokio::test]
+async fn the_read_behind_a_dropped_one_on_a_pipelined_connection_gets_its_own_answer() {
+    let shards = start_servers(1).await;
+    let mut config = config_for(&shards);
+    config.limits.point_read_concurrency = 2;
+    let (_engine, docs, read) = name_reader(config, 20).await;
+    assert!(read_rows(&read, "lst-000009").await.is_ok());
+
+    let locker = shards[0].connect().await;
+    locker
+        .batch_execute("BEGIN; LOCK TABLE listings IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let spawn_read = |id: &'static str| {
+        let read = read.clone();
+        tokio::spawn(async move { read_rows(&read, id).await })
+    };
+    let dropped = spawn_read("lst-000001");
+    wait_until("the first read holds the lane's connection", || async {
+        read.held_shard_connections() == 1
+    })
+    .await;
+    let behind = spawn_read("lst-000002");
+    let queued = spawn_read("lst-000003");
+    wait_until("the third read queues", || async {
+        read.queued_reads() == 1
+    })
+    .await;
+    dropped.abort();
+    assert!(dropped.await.unwrap_err().is_cancelled());
+    locker.batch_execute("COMMIT").await.unwrap();
+
+    for (id, task) in [("lst-000002", behind), ("lst-000003", queued)] {
+        assert_eq!(
+            task.await.unwrap().unwrap(),
+            vec![vec![Some(name_of(&docs, id))]],
+            "read of {id}"
+        );
+    }
+    assert_eq!(
+        read_rows(&read, "lst-000004").await.unwrap(),
+        vec![vec![Some(name_of(&docs, "lst-000004"))]]
+    );
+    assert_eq!(
+        read.shard_connections(),
+        (1, 0),
+        "the one connection stayed in step"
+    );
+}
+
+/// An error the shard reports comes back with its SQLSTATE, and the connection that
+/// carried it serves the next read.
+#[tokio::test]
+async fn a_shard_error_on_a_point_read_keeps_its_sqlstate_and_its_connection() {
+    let shards = start_servers(1).await;
+    let engine = engine_for(&shards).await;
+    let docs = sample_docs(10);
+    load(&engine, "listings", &docs).await;
+    let session = Session::new(&engine, "test");
+    let prepare = |sql: &str| {
+        let statement = engine.parse(sql).unwrap().remove(0);
+        let engine = engine.clone();
+        let session = &session;
+        async move {
+            let prepared = engine.prepare(session, statement, &[]).await.unwrap();
+            prepared.point_read().expect("a point read").clone()
+        }
+    };
+    // The shard computes the cast, and `name` is no number.
+    let failing = prepare("SELECT (doc->>'name')::float8 AS n FROM listings WHERE id = $1").await;
+    let err = read_rows(&failing, "lst-000001").await.unwrap_err();
+    assert_eq!(err.code, "22P02", "{err:?}");
+    assert!(
+        err.message.contains("double precision"),
+        "the shard's own message: {err:?}"
+    );
+    let fine = prepare("SELECT doc->>'name' AS name FROM listings WHERE id = $1").await;
+    assert_eq!(
+        read_rows(&fine, "lst-000001").await.unwrap(),
+        vec![vec![Some(name_of(&docs, "lst-000001"))]]
+    );
+    assert_eq!(
+        fine.shard_connections(),
+        (1, 0),
+        "one connection served both"
+    );
+}
+
+/// A shard that closes the node's idle point-read connections (a restart, an idle
+/// timeout, an administrator) costs the next read nothing: it is sent again on a new one.
+#[tokio::test]
+async fn point_reads_survive_the_shard_closing_their_idle_connections() {
+    let shards = start_servers(1).await;
+    let (_engine, docs, read) = name_reader(config_for(&shards), 10).await;
+    assert!(read_rows(&read, "lst-000001").await.is_ok());
+    assert_eq!(read.shard_connections(), (1, 0));
+
+    let admin = shards[0].connect().await;
+    terminate_node_backends(&admin).await;
+    assert_eq!(
+        read_rows(&read, "lst-000002").await.unwrap(),
+        vec![vec![Some(name_of(&docs, "lst-000002"))]]
+    );
+}
+
+/// Closes every connection the node has open to the shard `admin` is connected to, and
+/// waits until they are gone.
+async fn terminate_node_backends(admin: &tokio_postgres::Client) {
+    let terminated: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = 'docfusiondb' AND pid <> pg_backend_pid()) t",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(terminated >= 1, "the node had connections to close");
+    wait_until("the node's backends are gone", || async {
+        admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'docfusiondb'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0)
+            == 0
+    })
+    .await;
+}
+
+/// Shards that ask for a password (SCRAM-SHA-256, as the embedded default's do), reached
+/// over their Unix-domain socket: point reads log in, and a password the shard refuses
+/// fails the read with an error naming the shard, and changes nothing.
+#[tokio::test]
+async fn point_reads_log_in_by_scram_over_a_unix_socket_and_report_a_refused_password() {
+    let server = tokio::task::spawn_blocking(|| {
+        docfusion_test_support::TestPostgres::start_with_socket(docfusion_localpg::ServerOptions {
+            password: Some("point-read secret".into()),
+            ..docfusion_localpg::ServerOptions::for_tests()
+        })
+    })
+    .await
+    .unwrap();
+    let dsn = server.local_dsn();
+    assert!(dsn.contains("host=/"), "over the socket: {dsn}");
+    let mut config = config_for(std::slice::from_ref(&server));
+    config.shards[0].dsn = dsn;
+    config.shards[0].name = Some("secret-0".into());
+    let (_engine, docs, read) = name_reader(config, 10).await;
+    let reads = docfusiondb::metrics::metrics()
+        .point_reads_total
+        .with_label_values(&["secret-0"]);
+    assert_eq!(
+        read_rows(&read, "lst-000003").await.unwrap(),
+        vec![vec![Some(name_of(&docs, "lst-000003"))]]
+    );
+    assert_eq!(reads.get(), 1, "the fast path answered");
+
+    // The shard's password changes under the node: new connections are refused.
+    let admin = server.connect().await;
+    admin
+        .batch_execute("ALTER ROLE postgres PASSWORD 'another secret'")
+        .await
+        .unwrap();
+    terminate_node_backends(&admin).await;
+    let err = read_rows(&read, "lst-000004").await.unwrap_err();
+    assert_eq!(err.code, "08001", "{err:?}");
+    assert!(err.message.contains("secret-0"), "{err:?}");
+    assert!(
+        err.message.contains("password authentication failed"),
+        "{err:?}"
+    );
+    admin
+        .batch_execute("ALTER ROLE postgres PASSWORD 'point-read secret'")
+        .await
+        .unwrap();
+    assert_eq!(
+        read_rows(&read, "lst-000004").await.unwrap(),
+        vec![vec![Some(name_of(&docs, "lst-000004"))]]
+    );
 }
 
 /// Why a batch lists its ids as scalars: after a few executions the shard runs the batched

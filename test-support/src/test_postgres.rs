@@ -50,6 +50,16 @@ impl TestPostgres {
 
     /// Starts a server with custom options (e.g. extra settings). Panics on failure.
     pub fn start_with(options: ServerOptions) -> TestPostgres {
+        TestPostgres::start_in_temp_dir(options, false)
+    }
+
+    /// Like [`TestPostgres::start_with`], and the server also listens on a Unix-domain
+    /// socket in its data directory ([`TestPostgres::local_dsn`] connects over it).
+    pub fn start_with_socket(options: ServerOptions) -> TestPostgres {
+        TestPostgres::start_in_temp_dir(options, true)
+    }
+
+    fn start_in_temp_dir(mut options: ServerOptions, socket: bool) -> TestPostgres {
         let temp_dir = tempfile::Builder::new()
             .prefix("docfusion-test-pg-")
             .tempdir()
@@ -60,6 +70,9 @@ impl TestPostgres {
             .and_then(|user| user.give_ownership(&temp_path))
             .unwrap_or_else(|e| panic!("test PostgreSQL: {e}"));
         let data_dir = temp_path.join("data");
+        if socket {
+            options.unix_socket_dir = Some(data_dir.clone());
+        }
         let server = LocalServer::init_if_needed(binaries(), &data_dir, &options)
             .and_then(|server| server.start())
             .unwrap_or_else(|e| {
@@ -83,6 +96,13 @@ impl TestPostgres {
     /// A libpq connection string for database `postgres`.
     pub fn dsn(&self) -> String {
         self.server().dsn()
+    }
+
+    /// A libpq connection string for database `postgres` over the server's Unix-domain
+    /// socket when it listens on one ([`TestPostgres::start_with_socket`]), else as
+    /// [`TestPostgres::dsn`].
+    pub fn local_dsn(&self) -> String {
+        self.server().local_dsn()
     }
 
     /// A libpq connection string for another database on this server.

@@ -281,6 +281,16 @@ impl PointRead {
         self.lanes.iter().map(|l| l.held_connections()).sum()
     }
 
+    /// Point-read connections open to the shards of this statement's collection, and how
+    /// many of them are in use (summed over the shards).
+    pub fn shard_connections(&self) -> (usize, usize) {
+        self.shards
+            .shards()
+            .iter()
+            .map(|s| s.point_connections())
+            .fold((0, 0), |(open, busy), (o, b)| (open + o, busy + b))
+    }
+
     /// Reads the rows for the id in `params`, from the shard that owns it.
     pub async fn run(&self, params: &[ScalarValue]) -> Result<QueryOutput, SqlError> {
         let id = match params.first() {

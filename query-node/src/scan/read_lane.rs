@@ -16,7 +16,9 @@
 //! saves the pool's check-out and check-in per query. A lane allowed more running queries
 //! uses more connections (one per two), so a shard with many cores still serves one shape
 //! on several. The connections go back to the pool when the lane has nothing running, so an
-//! idle lane holds none, and one that fails is replaced.
+//! idle lane holds none, and one that fails is replaced. They are the point-read fast
+//! path's own lean connections ([`crate::shard_wire`]): the task of the read that runs a
+//! query writes it to the shard's socket and reads its answer itself.
 //!
 //! A batch is `… WHERE id IN ($1, …, $n)` with n rounded up to a power of two (the last id
 //! repeated), not `id = ANY($1::text[])`: Postgres plans a prepared statement with an array
@@ -28,13 +30,11 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use deadpool_postgres::Object;
 use tokio::sync::oneshot;
-use tokio_postgres::Row;
-use tokio_postgres::types::ToSql;
 
 use crate::error::{SqlError, sqlstate};
-use crate::shards::{Shard, shard_error};
+use crate::shard_wire::{PooledShardConn, WireError, WireRow};
+use crate::shards::{Shard, wire_error};
 
 /// Largest number of ids sent in one batched query (a power of two).
 pub const MAX_BATCH: usize = 256;
@@ -82,7 +82,7 @@ impl BatchedSql {
 }
 
 /// The rows a point read found: shared, since reads of one id in one batch get the same.
-pub type Rows = Arc<Vec<Row>>;
+pub type Rows = Arc<Vec<WireRow>>;
 
 type Waiter = (String, oneshot::Sender<Result<Rows, SqlError>>);
 
@@ -91,7 +91,7 @@ struct LaneState {
     waiting: Vec<Waiter>,
     /// The connections the lane's running queries share (one per two running queries),
     /// held while any runs.
-    conns: Vec<Option<Arc<Object>>>,
+    conns: Vec<Option<Arc<PooledShardConn>>>,
     /// The connection the next query uses (round robin).
     next_conn: usize,
 }
@@ -222,7 +222,7 @@ impl ReadLane {
     /// A connection for the next query: the lane's next shared one, or a new one from the
     /// pool in its place. Two reads that start at once may both check one out for a place;
     /// the first one stored is kept and the other goes back to the pool after its query.
-    async fn conn(&self) -> Result<Arc<Object>, SqlError> {
+    async fn conn(&self) -> Result<Arc<PooledShardConn>, SqlError> {
         let place = {
             let mut state = self.lock();
             let place = state.next_conn;
@@ -232,17 +232,14 @@ impl ReadLane {
             }
             place
         };
-        let conn = Arc::new(self.shard.connect().await?);
+        let conn = Arc::new(self.shard.point_conn().await?);
         let mut state = self.lock();
         Ok(state.conns[place].get_or_insert(conn).clone())
     }
 
-    /// Forgets the shared connection `conn` after it failed, so that the next query takes
-    /// another one (the pool recycles or replaces this one).
-    fn forget(&self, conn: &Arc<Object>, error: &tokio_postgres::Error) {
-        if error.as_db_error().is_some() {
-            return;
-        }
+    /// Forgets the shared connection `conn` after it broke, so that the next query takes
+    /// another one (the pool closes this one when the last query using it lets go).
+    fn forget(&self, conn: &Arc<PooledShardConn>) {
         let mut state = self.lock();
         for place in &mut state.conns {
             if place.as_ref().is_some_and(|c| Arc::ptr_eq(c, conn)) {
@@ -251,22 +248,31 @@ impl ReadLane {
         }
     }
 
-    /// Runs `sql` with `params` on the lane's connection.
-    async fn query(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>, SqlError> {
-        let conn = self.conn().await?;
-        self.shard_queries.inc();
-        let result = match conn.prepare_cached(sql).await {
-            Ok(statement) => conn.query(&statement, params).await,
-            Err(e) => Err(e),
-        };
-        result.map_err(|e| {
-            self.forget(&conn, &e);
-            shard_error(&self.shard.name, &e)
-        })
+    /// Runs `sql` with `params` on the lane's connection. A connection that served
+    /// queries before and breaks was most likely closed by the shard while it sat in the
+    /// pool (a restart, an idle timeout, an administrator): the query, a read, is sent
+    /// once more, on a new one.
+    async fn query(&self, sql: &str, params: &[&str]) -> Result<Vec<WireRow>, SqlError> {
+        let mut retried = false;
+        loop {
+            let conn = self.conn().await?;
+            self.shard_queries.inc();
+            match conn.query(sql, params).await {
+                Ok(rows) => return Ok(rows),
+                Err(e @ WireError::Broken(_)) => {
+                    self.forget(&conn);
+                    if retried || !conn.was_used() {
+                        return Err(wire_error(&self.shard.name, &e));
+                    }
+                    retried = true;
+                }
+                Err(e) => return Err(wire_error(&self.shard.name, &e)),
+            }
+        }
     }
 
-    async fn query_one(&self, id: &str) -> Result<Vec<Row>, SqlError> {
-        self.query(&self.sql.single, &[&id]).await
+    async fn query_one(&self, id: &str) -> Result<Vec<WireRow>, SqlError> {
+        self.query(&self.sql.single, &[id]).await
     }
 
     /// Answers waiting reads in batches until none wait, then gives the slot back.
@@ -290,7 +296,7 @@ impl ReadLane {
         match self.query_many(&ids).await {
             Ok(rows) => {
                 let id_column = rows.first().map(|r| r.len() - 1);
-                let mut by_id: HashMap<String, Vec<Row>> = HashMap::with_capacity(rows.len());
+                let mut by_id: HashMap<String, Vec<WireRow>> = HashMap::with_capacity(rows.len());
                 for row in rows {
                     let id: Option<String> = id_column.and_then(|c| row.try_get(c).ok());
                     if let Some(id) = id {
@@ -316,7 +322,7 @@ impl ReadLane {
         }
     }
 
-    async fn query_many(&self, ids: &[&str]) -> Result<Vec<Row>, SqlError> {
+    async fn query_many(&self, ids: &[&str]) -> Result<Vec<WireRow>, SqlError> {
         let Some(batched) = &self.sql.batched else {
             return Err(SqlError::new(
                 sqlstate::INTERNAL_ERROR,
@@ -325,8 +331,8 @@ impl ReadLane {
         };
         // The slots past the batch repeat its last id (an `IN` list ignores repeats).
         let last = ids.last().copied().unwrap_or_default();
-        let params: Vec<&(dyn ToSql + Sync)> = (0..BatchedSql::slots(ids.len()))
-            .map(|i| ids.get(i).unwrap_or(&last) as &(dyn ToSql + Sync))
+        let params: Vec<&str> = (0..BatchedSql::slots(ids.len()))
+            .map(|i| ids.get(i).copied().unwrap_or(last))
             .collect();
         self.query(&batched.sql(ids.len()), &params).await
     }

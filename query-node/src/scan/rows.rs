@@ -14,6 +14,35 @@ use tokio_postgres::Row;
 
 use crate::catalog::ColumnReader;
 use crate::error::{SqlError, sqlstate};
+use crate::shard_wire::WireRow;
+
+/// A row of a shard's answer, from either shard client.
+pub trait ShardRow {
+    /// Column `idx` decoded as `T`.
+    fn cell<'a, T: FromSql<'a>>(&'a self, idx: usize) -> Result<T, String>;
+    /// The name of column `idx`.
+    fn column_name(&self, idx: usize) -> &str;
+}
+
+impl ShardRow for Row {
+    fn cell<'a, T: FromSql<'a>>(&'a self, idx: usize) -> Result<T, String> {
+        self.try_get(idx).map_err(|e| e.to_string())
+    }
+
+    fn column_name(&self, idx: usize) -> &str {
+        self.columns().get(idx).map_or("?", |c| c.name())
+    }
+}
+
+impl ShardRow for WireRow {
+    fn cell<'a, T: FromSql<'a>>(&'a self, idx: usize) -> Result<T, String> {
+        self.try_get(idx)
+    }
+
+    fn column_name(&self, idx: usize) -> &str {
+        self.columns().get(idx).map_or("?", |c| c.name())
+    }
+}
 
 /// jsonb (binary: a version byte then the text) or json (text) as borrowed text.
 pub struct JsonText<'a>(pub &'a str);
@@ -152,42 +181,32 @@ impl ColumnBuilder {
     }
 
     /// Appends column `idx` of `row`.
-    pub fn push(&mut self, row: &Row, idx: usize) -> Result<(), SqlError> {
-        let bad = |e: tokio_postgres::Error| {
+    pub fn push<R: ShardRow>(&mut self, row: &R, idx: usize) -> Result<(), SqlError> {
+        let bad = |e: String| {
             SqlError::new(
                 sqlstate::INTERNAL_ERROR,
                 format!(
                     "cannot decode column {} from a shard: {e}",
-                    row.columns()[idx].name()
+                    row.column_name(idx)
                 ),
             )
         };
         match self {
-            ColumnBuilder::Text(b) => {
-                b.append_option(row.try_get::<_, Option<&str>>(idx).map_err(bad)?)
+            ColumnBuilder::Text(b) => b.append_option(row.cell::<Option<&str>>(idx).map_err(bad)?),
+            ColumnBuilder::Json(b) => {
+                b.append_option(row.cell::<Option<JsonText>>(idx).map_err(bad)?.map(|j| j.0))
             }
-            ColumnBuilder::Json(b) => b.append_option(
-                row.try_get::<_, Option<JsonText>>(idx)
-                    .map_err(bad)?
-                    .map(|j| j.0),
-            ),
-            ColumnBuilder::Int16(b) => {
-                b.append_option(row.try_get::<_, Option<i16>>(idx).map_err(bad)?)
-            }
-            ColumnBuilder::Int32(b) => {
-                b.append_option(row.try_get::<_, Option<i32>>(idx).map_err(bad)?)
-            }
-            ColumnBuilder::Int64(b) => {
-                b.append_option(row.try_get::<_, Option<i64>>(idx).map_err(bad)?)
-            }
+            ColumnBuilder::Int16(b) => b.append_option(row.cell::<Option<i16>>(idx).map_err(bad)?),
+            ColumnBuilder::Int32(b) => b.append_option(row.cell::<Option<i32>>(idx).map_err(bad)?),
+            ColumnBuilder::Int64(b) => b.append_option(row.cell::<Option<i64>>(idx).map_err(bad)?),
             ColumnBuilder::Float32(b) => {
-                b.append_option(row.try_get::<_, Option<f32>>(idx).map_err(bad)?)
+                b.append_option(row.cell::<Option<f32>>(idx).map_err(bad)?)
             }
             ColumnBuilder::Float64(b) => {
-                b.append_option(row.try_get::<_, Option<f64>>(idx).map_err(bad)?)
+                b.append_option(row.cell::<Option<f64>>(idx).map_err(bad)?)
             }
             ColumnBuilder::Decimal(b, _, scale) => {
-                let text = row.try_get::<_, Option<&str>>(idx).map_err(bad)?;
+                let text = row.cell::<Option<&str>>(idx).map_err(bad)?;
                 match text {
                     None => b.append_null(),
                     Some(t) => b.append_value(parse_decimal(t, *scale).ok_or_else(|| {
@@ -198,39 +217,34 @@ impl ColumnBuilder {
                     })?),
                 }
             }
-            ColumnBuilder::Bool(b) => {
-                b.append_option(row.try_get::<_, Option<bool>>(idx).map_err(bad)?)
-            }
+            ColumnBuilder::Bool(b) => b.append_option(row.cell::<Option<bool>>(idx).map_err(bad)?),
             ColumnBuilder::Date(b) => b.append_option(
-                row.try_get::<_, Option<NaiveDate>>(idx)
+                row.cell::<Option<NaiveDate>>(idx)
                     .map_err(bad)?
                     .map(|d| d.num_days_from_ce_i32() - UNIX_EPOCH_DAYS_FROM_CE),
             ),
             ColumnBuilder::Timestamp(b) => b.append_option(
-                row.try_get::<_, Option<NaiveDateTime>>(idx)
+                row.cell::<Option<NaiveDateTime>>(idx)
                     .map_err(bad)?
                     .map(|t| t.and_utc().timestamp_micros()),
             ),
             ColumnBuilder::TimestampTz(b) => b.append_option(
-                row.try_get::<_, Option<DateTime<Utc>>>(idx)
+                row.cell::<Option<DateTime<Utc>>>(idx)
                     .map_err(bad)?
                     .map(|t| t.timestamp_micros()),
             ),
             ColumnBuilder::Bytes(b) => {
-                b.append_option(row.try_get::<_, Option<&[u8]>>(idx).map_err(bad)?)
+                b.append_option(row.cell::<Option<&[u8]>>(idx).map_err(bad)?)
             }
             ColumnBuilder::Float32List(b) => {
-                match row
-                    .try_get::<_, Option<Float4ArrayBytes>>(idx)
-                    .map_err(bad)?
-                {
+                match row.cell::<Option<Float4ArrayBytes>>(idx).map_err(bad)? {
                     None => b.append_null(),
                     Some(raw) => append_float4_array(b, raw.0).map_err(|e| {
                         SqlError::new(
                             sqlstate::INTERNAL_ERROR,
                             format!(
                                 "cannot decode column {} from a shard: {e}",
-                                row.columns()[idx].name()
+                                row.column_name(idx)
                             ),
                         )
                     })?,
