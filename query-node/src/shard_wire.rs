@@ -426,15 +426,15 @@ impl Startup {
                 }
             }
         }
-        let mut error = None;
+        // An error now (no such database, too many connections) is fatal: the server
+        // closes the connection after it.
         loop {
             match self.next().await? {
-                Message::ReadyForQuery(_) => break,
-                Message::ErrorResponse(body) => error = error.or(Some(db_error(&body))),
+                Message::ReadyForQuery(_) => return Ok(()),
+                Message::ErrorResponse(body) => return Err(db_error(&body)),
                 _ => {}
             }
         }
-        error.map_or(Ok(()), Err)
     }
 }
 
@@ -603,13 +603,17 @@ impl ShardConn {
     ) -> Result<Arc<Statement>, WireError> {
         let name = format!("dfpr{}", writer.next_statement);
         writer.next_statement += 1;
-        encode(frontend::parse(
+        let encoded = encode(frontend::parse(
             &name,
             sql,
             std::iter::repeat_n(Type::TEXT.oid(), params),
             &mut writer.buf,
-        ))?;
-        encode(frontend::describe(b'S', &name, &mut writer.buf))?;
+        ))
+        .and_then(|()| encode(frontend::describe(b'S', &name, &mut writer.buf)));
+        if let Err(e) = encoded {
+            writer.buf.clear();
+            return Err(e);
+        }
         frontend::sync(&mut writer.buf);
         let seq = self.send(writer).await?;
         let answer = self.read_answer(reader, seq).await?;
@@ -643,7 +647,7 @@ impl ShardConn {
                 (statement, Some(reader))
             }
         };
-        frontend::bind(
+        let encoded = frontend::bind(
             "",
             &statement.name,
             [1],
@@ -655,8 +659,13 @@ impl ShardConn {
             [1],
             &mut writer.buf,
         )
-        .map_err(|_| WireError::Broken("cannot encode the parameters".into()))?;
-        encode(frontend::execute("", 0, &mut writer.buf))?;
+        .map_err(|_| WireError::Broken("cannot encode the parameters".into()))
+        .and_then(|()| encode(frontend::execute("", 0, &mut writer.buf)));
+        if let Err(e) = encoded {
+            // Nothing was sent: drop the partial message, the connection stays in step.
+            writer.buf.clear();
+            return Err(e);
+        }
         frontend::sync(&mut writer.buf);
         let seq = self.send(&mut writer).await?;
         let mut reader = match prepared_with {
