@@ -1,4 +1,5 @@
-//! Connections to the Postgres shards: one pool per shard, connection and statement
+//! Connections to the Postgres shards: two pools per shard (tokio-postgres clients for
+//! everything, lean connections for point reads), connection and statement
 //! timeouts so that a shard that is down fails a statement with its name, never hangs it.
 
 use std::str::FromStr;
