@@ -53,23 +53,7 @@ impl Shard {
     /// A point-read connection from this shard's pool of them, or an error naming this
     /// shard within the connect timeout.
     pub async fn point_conn(&self) -> Result<PooledShardConn, SqlError> {
-        use deadpool::managed::PoolError;
-        let limit = self.connect_timeout * 2;
-        let failure = |reason: String| {
-            SqlError::new(
-                sqlstate::UNABLE_TO_CONNECT,
-                format!("cannot connect to shard {}: {reason}", self.name),
-            )
-        };
-        match tokio::time::timeout(limit, self.point_pool.get()).await {
-            Ok(Ok(conn)) => Ok(conn),
-            Ok(Err(PoolError::Backend(e))) => Err(failure(e.to_string())),
-            Ok(Err(PoolError::Timeout(_))) => {
-                Err(failure("timed out waiting for a connection".into()))
-            }
-            Ok(Err(e)) => Err(failure(e.to_string())),
-            Err(_) => Err(failure(format!("timed out after {} ms", limit.as_millis()))),
-        }
+        self.check_out(&self.point_pool, WireError::to_string).await
     }
 
     /// Point-read connections open to this shard, and how many of them are in use.
@@ -80,34 +64,33 @@ impl Shard {
 
     /// A pooled connection, or an error naming this shard within the connect timeout.
     pub async fn connect(&self) -> Result<Object, SqlError> {
-        match tokio::time::timeout(self.connect_timeout * 2, self.pool.get()).await {
-            Ok(Ok(conn)) => Ok(conn),
-            Ok(Err(e)) => Err(SqlError::new(
-                sqlstate::UNABLE_TO_CONNECT,
-                format!(
-                    "cannot connect to shard {}: {}",
-                    self.name,
-                    pool_error_text(&e)
-                ),
-            )),
-            Err(_) => Err(SqlError::new(
-                sqlstate::UNABLE_TO_CONNECT,
-                format!(
-                    "cannot connect to shard {}: timed out after {} ms",
-                    self.name,
-                    (self.connect_timeout * 2).as_millis()
-                ),
-            )),
-        }
+        self.check_out(&self.pool, shard_error_text).await
     }
-}
 
-fn pool_error_text(e: &deadpool_postgres::PoolError) -> String {
-    use deadpool_postgres::PoolError;
-    match e {
-        PoolError::Backend(pg) => shard_error_text(pg),
-        PoolError::Timeout(_) => "timed out waiting for a connection".to_string(),
-        other => other.to_string(),
+    /// A connection from `pool` within twice the connect timeout, or an error naming this
+    /// shard (`backend` words a failure to connect).
+    async fn check_out<M>(
+        &self,
+        pool: &deadpool::managed::Pool<M>,
+        backend: impl Fn(&M::Error) -> String,
+    ) -> Result<deadpool::managed::Object<M>, SqlError>
+    where
+        M: deadpool::managed::Manager,
+        M::Error: std::fmt::Display,
+    {
+        use deadpool::managed::PoolError;
+        let limit = self.connect_timeout * 2;
+        let reason = match tokio::time::timeout(limit, pool.get()).await {
+            Ok(Ok(conn)) => return Ok(conn),
+            Ok(Err(PoolError::Backend(e))) => backend(&e),
+            Ok(Err(PoolError::Timeout(_))) => "timed out waiting for a connection".to_string(),
+            Ok(Err(other)) => other.to_string(),
+            Err(_) => format!("timed out after {} ms", limit.as_millis()),
+        };
+        Err(SqlError::new(
+            sqlstate::UNABLE_TO_CONNECT,
+            format!("cannot connect to shard {}: {reason}", self.name),
+        ))
     }
 }
 

@@ -359,11 +359,23 @@ async fn the_running_reads_of_a_lane_share_one_pipelined_shard_connection() {
     assert_eq!(read.shard_connections(), (1, 0));
 }
 
+/// The prepared point read `sql` on `engine`.
+async fn point_read_of(
+    engine: &docfusiondb::Engine,
+    sql: &str,
+) -> docfusiondb::scan::point_read::PointRead {
+    let session = Session::new(engine, "test");
+    let statement = engine.parse(sql).unwrap().remove(0);
+    let prepared = engine.prepare(&session, statement, &[]).await.unwrap();
+    prepared.point_read().expect("a point read").clone()
+}
+
 /// A node over the shards of `config` holding `count` sample listings, and the prepared
-/// point read of a listing's name by id.
-async fn name_reader(
+/// point read `sql`.
+async fn point_reader(
     config: docfusion_types::NodeConfig,
     count: usize,
+    sql: &str,
 ) -> (
     std::sync::Arc<docfusiondb::Engine>,
     Vec<String>,
@@ -373,15 +385,23 @@ async fn name_reader(
     let engine = docfusiondb::Engine::start(config, &dsns).await.unwrap();
     let docs = sample_docs(count);
     load(&engine, "listings", &docs).await;
-    let session = Session::new(&engine, "test");
-    let statement = engine
-        .parse("SELECT doc->>'name' AS name FROM listings WHERE id = $1")
-        .unwrap()
-        .remove(0);
-    let prepared = engine.prepare(&session, statement, &[]).await.unwrap();
-    let read = prepared.point_read().expect("a point read").clone();
+    let read = point_read_of(&engine, sql).await;
     (engine, docs, read)
 }
+
+/// [`point_reader`] of a listing's name by id.
+async fn name_reader(
+    config: docfusion_types::NodeConfig,
+    count: usize,
+) -> (
+    std::sync::Arc<docfusiondb::Engine>,
+    Vec<String>,
+    docfusiondb::scan::point_read::PointRead,
+) {
+    point_reader(config, count, NAME_BY_ID).await
+}
+
+const NAME_BY_ID: &str = "SELECT doc->>'name' AS name FROM listings WHERE id = $1";
 
 /// The `name` of the sample document `id`.
 fn name_of(docs: &[String], id: &str) -> String {
@@ -503,28 +523,20 @@ async fn the_read_behind_a_dropped_one_on_a_pipelined_connection_gets_its_own_an
 #[tokio::test]
 async fn a_shard_error_on_a_point_read_keeps_its_sqlstate_and_its_connection() {
     let shards = start_servers(1).await;
-    let engine = engine_for(&shards).await;
-    let docs = sample_docs(10);
-    load(&engine, "listings", &docs).await;
-    let session = Session::new(&engine, "test");
-    let prepare = |sql: &str| {
-        let statement = engine.parse(sql).unwrap().remove(0);
-        let engine = engine.clone();
-        let session = &session;
-        async move {
-            let prepared = engine.prepare(session, statement, &[]).await.unwrap();
-            prepared.point_read().expect("a point read").clone()
-        }
-    };
     // The shard computes the cast, and `name` is no number.
-    let failing = prepare("SELECT (doc->>'name')::float8 AS n FROM listings WHERE id = $1").await;
+    let (engine, docs, failing) = point_reader(
+        config_for(&shards),
+        10,
+        "SELECT (doc->>'name')::float8 AS n FROM listings WHERE id = $1",
+    )
+    .await;
     let err = read_rows(&failing, "lst-000001").await.unwrap_err();
     assert_eq!(err.code, "22P02", "{err:?}");
     assert!(
         err.message.contains("double precision"),
         "the shard's own message: {err:?}"
     );
-    let fine = prepare("SELECT doc->>'name' AS name FROM listings WHERE id = $1").await;
+    let fine = point_read_of(&engine, NAME_BY_ID).await;
     assert_eq!(
         read_rows(&fine, "lst-000001").await.unwrap(),
         vec![vec![Some(name_of(&docs, "lst-000001"))]]
@@ -638,18 +650,12 @@ async fn point_reads_log_in_by_scram_over_a_unix_socket_and_report_a_refused_pas
 #[tokio::test]
 async fn the_shard_reuses_a_generic_plan_for_batched_point_reads() {
     let shards = start_servers(1).await;
-    let config = config_for(&shards);
-    let dsns: Vec<String> = shards.iter().map(|s| s.dsn()).collect();
-    let engine = docfusiondb::Engine::start(config, &dsns).await.unwrap();
-    let docs = sample_docs(50);
-    load(&engine, "listings", &docs).await;
-    let session = Session::new(&engine, "test");
-    let statement = engine
-        .parse("SELECT doc FROM listings WHERE id = $1")
-        .unwrap()
-        .remove(0);
-    let prepared = engine.prepare(&session, statement, &[]).await.unwrap();
-    let read = prepared.point_read().expect("a point read").clone();
+    let (_engine, _docs, read) = point_reader(
+        config_for(&shards),
+        50,
+        "SELECT doc FROM listings WHERE id = $1",
+    )
+    .await;
     let sql = read.batched_shard_sql(2).expect("batched");
 
     let shard = shards[0].connect().await;

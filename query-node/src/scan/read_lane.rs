@@ -120,6 +120,8 @@ impl LaneState {
 pub struct ReadLane {
     shard: Shard,
     sql: LaneSql,
+    /// The batched query for each number of slots (1, 2, 4, … [`MAX_BATCH`]), built once.
+    batched_sql: Vec<String>,
     max_running: usize,
     state: Mutex<LaneState>,
     /// This shard's `point_read_shard_queries_total`, looked up once.
@@ -148,9 +150,15 @@ impl ReadLanes {
         lanes
             .entry(sql.clone())
             .or_insert_with(|| {
+                let batched_sql = sql.batched.as_ref().map_or_else(Vec::new, |b| {
+                    (0..=MAX_BATCH.trailing_zeros())
+                        .map(|k| b.sql(1 << k))
+                        .collect()
+                });
                 Arc::new(ReadLane {
                     shard: shard.clone(),
                     sql: sql.clone(),
+                    batched_sql,
                     max_running: max_running.max(1),
                     state: Mutex::new(LaneState::new(max_running)),
                     shard_queries: crate::metrics::metrics()
@@ -323,7 +331,8 @@ impl ReadLane {
     }
 
     async fn query_many(&self, ids: &[&str]) -> Result<Vec<WireRow>, SqlError> {
-        let Some(batched) = &self.sql.batched else {
+        let slots = BatchedSql::slots(ids.len());
+        let Some(sql) = self.batched_sql.get(slots.trailing_zeros() as usize) else {
             return Err(SqlError::new(
                 sqlstate::INTERNAL_ERROR,
                 "point reads of this shape are never batched",
@@ -331,10 +340,10 @@ impl ReadLane {
         };
         // The slots past the batch repeat its last id (an `IN` list ignores repeats).
         let last = ids.last().copied().unwrap_or_default();
-        let params: Vec<&str> = (0..BatchedSql::slots(ids.len()))
+        let params: Vec<&str> = (0..slots)
             .map(|i| ids.get(i).copied().unwrap_or(last))
             .collect();
-        self.query(&batched.sql(ids.len()), &params).await
+        self.query(sql, &params).await
     }
 }
 
@@ -399,5 +408,31 @@ mod tests {
             "SELECT doc, id FROM t WHERE id IN ($1, $2, $3, $4) AND x"
         );
         assert_eq!(sql.sql(1), "SELECT doc, id FROM t WHERE id IN ($1) AND x");
+    }
+
+    #[test]
+    fn a_lane_builds_its_batched_queries_once_for_every_batch_size() {
+        let lanes = ReadLanes::default();
+        let shards = crate::shards::ShardSet::from_config(
+            &docfusion_types::NodeConfig::default(),
+            &["host=127.0.0.1 user=u".to_string()],
+        )
+        .unwrap();
+        let sql = LaneSql {
+            single: "SELECT doc FROM t WHERE id = $1::text".into(),
+            batched: Some(BatchedSql {
+                head: "SELECT doc, id FROM t WHERE id IN (".into(),
+                tail: ")".into(),
+            }),
+        };
+        let lane = lanes.lane(shards.shard(0), &sql, 2);
+        assert_eq!(lane.batched_sql.len(), 9);
+        for n in [1, 3, 100, 256] {
+            let slots = BatchedSql::slots(n);
+            assert_eq!(
+                lane.batched_sql[slots.trailing_zeros() as usize],
+                sql.batched.as_ref().unwrap().sql(n)
+            );
+        }
     }
 }
