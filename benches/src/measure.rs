@@ -27,7 +27,8 @@ pub struct RunArgs {
     /// Append the Markdown table(s) to this file.
     #[arg(long, value_name = "FILE")]
     pub markdown_out: Option<std::path::PathBuf>,
-    /// Print DocFusionDB's EXPLAIN of every query (the SQL each shard runs) to stderr.
+    /// Print DocFusionDB's EXPLAIN (the SQL each shard runs) and EXPLAIN ANALYZE of every query
+    /// to stderr.
     #[arg(long)]
     pub explain: bool,
 }
@@ -164,8 +165,8 @@ pub async fn measure_in(
     }
 }
 
-/// [`measure_in`], saying on stderr how it went (with DocFusionDB's `EXPLAIN` first when
-/// `explain`), and the SQL of both sides when the answers differ or a side failed.
+/// [`measure_in`], saying on stderr how it went (with DocFusionDB's `EXPLAIN` and `EXPLAIN
+/// ANALYZE` first when `explain`), and the SQL of both sides when the answers differ or a side failed.
 pub async fn measure_and_show(
     query: BenchQuery,
     postgres: &Client,
@@ -179,6 +180,12 @@ pub async fn measure_and_show(
             "EXPLAIN {}:\n{}\n",
             query.name,
             explain_in(engine, session, query.docfusion_sql()).await
+        );
+        let analyze = format!("ANALYZE {}", query.docfusion_sql());
+        eprintln!(
+            "EXPLAIN ANALYZE {}:\n{}\n",
+            query.name,
+            explain_in(engine, session, &analyze).await
         );
     }
     let started = Instant::now();

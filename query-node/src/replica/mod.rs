@@ -26,6 +26,7 @@ pub mod tables;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::{Duration, Instant};
 
+use datafusion::arrow::datatypes::DataType;
 use datafusion::arrow::record_batch::RecordBatch;
 use docfusion_types::ReplicaConfig;
 use futures::future::{BoxFuture, Shared, try_join_all};
@@ -657,12 +658,34 @@ impl Replica {
                     return Ok(ShardPartition::default());
                 };
                 let batches = t.batches().map_err(internal)?;
+                let rows: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
                 let columns = reads
                     .iter()
-                    .map(|r| r.column_from(t))
+                    .map(|r| r.column_from(t, &rows))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(internal)?;
                 Ok(ShardPartition { batches, columns })
+            })
+            .collect()
+    }
+
+    /// How each shard's store answers `path` of collection `name` as an expression of type
+    /// `data_type` on every row ([`rewrite::complete_answer`]; a shard without the
+    /// collection has no rows).
+    pub fn path_answers(
+        &self,
+        name: &str,
+        path: &str,
+        data_type: &DataType,
+    ) -> Vec<rewrite::Answer> {
+        self.shards
+            .iter()
+            .map(|s| {
+                let tables = s.tables.read().unwrap_or_else(|e| e.into_inner());
+                match tables.table(name) {
+                    Ok(t) => rewrite::complete_answer(t.paths().counts(path), data_type),
+                    Err(_) => rewrite::Answer::Absent,
+                }
             })
             .collect()
     }

@@ -15,28 +15,29 @@
 //! re-evaluates `expr` on that row only, after any filter below it, so results and errors
 //! are the ones the document itself gives.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, new_null_array};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
-use datafusion::catalog::default_table_source::{provider_as_source, source_as_provider};
+use datafusion::catalog::TableProvider;
+use datafusion::catalog::default_table_source::source_as_provider;
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
-use datafusion::common::{Column, DFSchema, Result, ScalarValue, TableReference};
+use datafusion::common::{Column, Result, ScalarValue};
 use datafusion::logical_expr::expr::Case;
 use datafusion::logical_expr::utils::{conjunction, disjunction};
 use datafusion::logical_expr::{
-    Expr, ExprSchemable, Filter, LogicalPlan, Projection, TableScan, TableScanBuilder, lit,
+    Expr, Join, LogicalPlan, Projection, SubqueryAlias, TableScan, lit,
 };
 use datafusion::optimizer::optimizer::ApplyOrder;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
 use docfusion_pgvalue::{Jsonb, JsonbObject};
 
 use crate::json::names;
-use crate::replica::shred::ShredType;
+use crate::replica::shred::{KindCounts, ShredType};
 use crate::replica::store::{StoreError, TableStore};
 use crate::replica::table::ReplicaTable;
+use crate::scan::path_pushdown::rescan;
 
 /// Prefix of the scan's shredded-column names.
 pub const SHREDDED_PREFIX: &str = "__docfusion_shredded_";
@@ -52,6 +53,18 @@ pub enum ReadKind {
     Value(ShredType),
     /// Whether the path's last key is there, as `?` asks ([`TableStore::presence`]).
     Presence,
+    /// The expression's exact value on every row (`->>` of the path): from the typed
+    /// column where the shard's column answers every row ([`complete_serves`]), NULL where
+    /// the shard has never seen the path, and computed from the documents by
+    /// [`ShreddedRead::fallback`] on a shard whose column does not answer (the path
+    /// mixed-type there).
+    Complete,
+    /// The path's text (`->>`, a `Utf8` column) on the rows where the [`ReadKind::Text`]
+    /// read of the same path cast to this type's column type has no value: NULL on a shard whose typed column answers
+    /// every row (a NULL there is the document's NULL), the text computed from the
+    /// documents elsewhere. The cast is then applied to it above the scan, so that a cast
+    /// error stays on rows that reach the cast.
+    Rest(ShredType),
 }
 
 /// A shredded path the replica scan outputs as a column.
@@ -65,6 +78,9 @@ pub struct ShreddedRead {
     pub data_type: DataType,
     /// What it reads.
     pub kind: ReadKind,
+    /// For [`ReadKind::Complete`] and [`ReadKind::Rest`]: the text expression over the
+    /// table's unqualified `doc` column that a shard without an answering column evaluates.
+    pub fallback: Option<Expr>,
 }
 
 impl ShreddedRead {
@@ -74,14 +90,41 @@ impl ShreddedRead {
             ReadKind::Text => self.data_type.to_string(),
             ReadKind::Value(ty) => format!("json {}", ty.data_type()),
             ReadKind::Presence => "present".to_string(),
+            ReadKind::Complete => format!("{} exact", self.data_type),
+            ReadKind::Rest(target) => format!("text where no {}", target.data_type()),
         }
     }
 
-    /// The read's column from store `t`, one array per batch of [`TableStore::batches`],
-    /// or `None` where this shard's store cannot answer it (the column is then NULL and
-    /// every row reads its document).
-    pub fn column_from(&self, t: &TableStore) -> Result<Option<Vec<ArrayRef>>, StoreError> {
+    /// The read's column from store `t`, one array per batch of [`TableStore::batches`]
+    /// (whose row counts are `rows`), or `None` where this shard's store cannot answer it:
+    /// the column is then NULL and every row reads its document, or for
+    /// [`ReadKind::Complete`] and [`ReadKind::Rest`] the scan evaluates
+    /// [`ShreddedRead::fallback`] on the shard's documents.
+    pub fn column_from(
+        &self,
+        t: &TableStore,
+        rows: &[usize],
+    ) -> Result<Option<Vec<ArrayRef>>, StoreError> {
+        let nulls = |ty: &DataType| rows.iter().map(|n| new_null_array(ty, *n)).collect();
         Ok(match self.kind {
+            ReadKind::Complete => {
+                match complete_answer(t.paths().counts(&self.path), &self.data_type) {
+                    Answer::Absent => Some(nulls(&self.data_type)),
+                    Answer::Column(_) => t.shredded(&self.path)?.map(|(ty, arrays)| {
+                        arrays
+                            .iter()
+                            .map(|a| served_column(ty, &self.data_type, a))
+                            .collect()
+                    }),
+                    Answer::Documents => None,
+                }
+            }
+            ReadKind::Rest(target) => {
+                match complete_answer(t.paths().counts(&self.path), &target.data_type()) {
+                    Answer::Absent | Answer::Column(_) => Some(nulls(&DataType::Utf8)),
+                    Answer::Documents => None,
+                }
+            }
             ReadKind::Text => t
                 .shredded(&self.path)?
                 .filter(|(ty, _)| serves(*ty, &self.data_type))
@@ -116,6 +159,45 @@ pub fn serves(ty: ShredType, target: &DataType) -> bool {
             | (ShredType::Int64 | ShredType::Float64, DataType::Float64)
             | (ShredType::Boolean, DataType::Boolean)
     )
+}
+
+/// True when a column of shredded type `ty` gives an expression of type `target` on every
+/// row, so that a NULL in it is the document's own NULL (the path absent or JSON null):
+/// text of strings, integers and booleans, integers as `bigint` or `float8`, booleans as
+/// `bool`. Not floats (a value `float8in` rejects is kept NULL, and their text keeps the
+/// document's digits).
+pub fn complete_serves(ty: ShredType, target: &DataType) -> bool {
+    matches!(
+        (ty, target),
+        (
+            ShredType::Utf8 | ShredType::Int64 | ShredType::Boolean,
+            DataType::Utf8
+        ) | (ShredType::Int64, DataType::Int64 | DataType::Float64)
+            | (ShredType::Boolean, DataType::Boolean)
+    )
+}
+
+/// How a shard's store answers a read of a path for every row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    /// No live document has the path: every row's value is NULL.
+    Absent,
+    /// The typed column answers every row ([`complete_serves`]).
+    Column(ShredType),
+    /// Only the documents do.
+    Documents,
+}
+
+/// How a shard whose documents show `counts` at a path answers an expression of type
+/// `target` on it.
+pub fn complete_answer(counts: Option<KindCounts>, target: &DataType) -> Answer {
+    match counts.filter(|c| !c.is_empty()) {
+        None => Answer::Absent,
+        Some(c) => match c.shred_type() {
+            Some(ty) if complete_serves(ty, target) => Answer::Column(ty),
+            _ => Answer::Documents,
+        },
+    }
 }
 
 /// The values of an expression of type `target` from a shredded column of type `ty`: NULL
@@ -155,64 +237,106 @@ fn string_literal(e: &Expr) -> Option<&str> {
     }
 }
 
-/// The object keys `e` walks down from the `doc` column, for `doc->'a'->...`.
-fn keys_from_doc(e: &Expr, out: &mut Vec<String>) -> bool {
+/// The `doc` column `e` walks down from and the object keys it takes, for `doc->'a'->...`.
+fn keys_from_doc(e: &Expr, out: &mut Vec<String>) -> Option<Column> {
     match e {
-        Expr::Column(c) => c.name == "doc",
+        Expr::Column(c) if c.name == "doc" => Some(c.clone()),
         Expr::ScalarFunction(f) if f.name() == names::FIELD && f.args.len() == 2 => {
-            let Some(key) = string_literal(&f.args[1]) else {
-                return false;
-            };
-            keys_from_doc(&f.args[0], out) && {
-                out.push(key.to_string());
-                true
-            }
+            let key = string_literal(&f.args[1])?;
+            let doc = keys_from_doc(&f.args[0], out)?;
+            out.push(key.to_string());
+            Some(doc)
         }
-        _ => false,
+        _ => None,
     }
 }
 
-/// The dotted path of a text extraction from `doc` (`doc->>'a'`, `doc->'a'->>'b'`,
-/// `doc#>>'{a,b}'`), when every step is a non-empty object key without a `.`.
-fn text_path(e: &Expr) -> Option<String> {
+/// True for a `#>` path step that Postgres may read as an array index (`strtol`'s
+/// syntax: optional blanks, a sign, digits), which a dotted object path cannot stand for.
+fn may_be_index(key: &str) -> bool {
+    key.trim_start()
+        .starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '-')
+}
+
+/// The `doc` column and dotted path of a text extraction from it (`doc->>'a'`,
+/// `doc->'a'->>'b'`, `doc#>>'{a,b}'`), when every step is a non-empty object key without
+/// a `.` (and, for `#>>`, not one that may be an array index).
+fn text_path(e: &Expr) -> Option<(Column, String)> {
     let Expr::ScalarFunction(f) = e else {
         return None;
     };
     let mut keys = Vec::new();
-    match f.name() {
+    let doc = match f.name() {
         names::FIELD_TEXT if f.args.len() == 2 => {
-            if !keys_from_doc(&f.args[0], &mut keys) {
-                return None;
-            }
+            let doc = keys_from_doc(&f.args[0], &mut keys)?;
             keys.push(string_literal(&f.args[1])?.to_string());
+            doc
         }
         names::EXTRACT_PATH_TEXT if f.args.len() >= 2 => {
-            if !keys_from_doc(&f.args[0], &mut keys) {
-                return None;
-            }
+            let doc = keys_from_doc(&f.args[0], &mut keys)?;
             for a in &f.args[1..] {
-                keys.push(string_literal(a)?.to_string());
+                let key = string_literal(a)?;
+                if may_be_index(key) {
+                    return None;
+                }
+                keys.push(key.to_string());
             }
+            doc
         }
         _ => return None,
-    }
+    };
     if keys.iter().any(|k| k.is_empty() || k.contains('.')) {
         return None;
     }
-    Some(keys.join("."))
+    Some((doc, keys.join(".")))
 }
 
-/// The path and result type of an expression a shredded column may answer.
-fn readable(e: &Expr, schema: &DFSchema) -> Option<(String, DataType)> {
-    match e {
-        Expr::Cast(c) => {
-            let path = text_path(&c.expr)?;
-            Some((path, c.field.data_type().clone()))
-        }
-        other => {
-            let path = text_path(other)?;
-            Some((path, other.get_type(schema).ok()?))
-        }
+/// An expression a shredded column may answer.
+struct Readable<'a> {
+    /// The `doc` column it reads.
+    doc: Column,
+    /// Its dotted path.
+    path: String,
+    /// Its type: `Utf8` for `->>`, the cast's type otherwise.
+    data_type: DataType,
+    /// The text extraction itself (the whole expression, or the cast's operand).
+    text: &'a Expr,
+}
+
+/// The read `e` is, if it is one: a text extraction from `doc`, or a cast of one.
+fn readable(e: &Expr) -> Option<Readable<'_>> {
+    let (text, data_type) = match e {
+        Expr::Cast(c) => (c.expr.as_ref(), c.field.data_type().clone()),
+        other => (other, DataType::Utf8),
+    };
+    let (doc, path) = text_path(text)?;
+    Some(Readable {
+        doc,
+        path,
+        data_type,
+        text,
+    })
+}
+
+/// `e` over the table's own (unqualified) columns, as a scan evaluates it.
+fn unqualified(e: &Expr) -> Result<Expr> {
+    e.clone()
+        .transform(|e| match e {
+            Expr::Column(c) => Ok(Transformed::yes(Expr::Column(Column::new_unqualified(
+                c.name,
+            )))),
+            other => Ok(Transformed::no(other)),
+        })
+        .map(|t| t.data)
+}
+
+/// The shredded type that answers a cast to `data_type` on every row, when one does.
+fn typed_target(data_type: &DataType) -> Option<ShredType> {
+    match data_type {
+        DataType::Int64 => Some(ShredType::Int64),
+        DataType::Float64 => Some(ShredType::Float64),
+        DataType::Boolean => Some(ShredType::Boolean),
+        _ => None,
     }
 }
 
@@ -297,104 +421,128 @@ fn containment_leaves(
     }
 }
 
-struct Rewriter<'a> {
-    table: &'a ReplicaTable,
-    schema: &'a DFSchema,
-    qualifier: TableReference,
-    reads: Vec<ShreddedRead>,
+/// Rewrites the expressions of one plan node, adding the columns they read to the replica
+/// scans below it.
+struct Rewriter {
+    /// The node's inputs, with the columns asked for so far.
+    inputs: Vec<LogicalPlan>,
     changed: bool,
 }
 
-impl Rewriter<'_> {
-    /// The scan's column for `path` read as `kind` (added to the reads when new).
-    fn read(&mut self, path: String, kind: ReadKind, data_type: DataType) -> Expr {
-        let name = match self
-            .reads
+impl Rewriter {
+    /// The input that `doc` comes from and the replica table under it.
+    fn source(&self, doc: &Column) -> Option<(usize, Arc<dyn TableProvider>)> {
+        self.inputs
             .iter()
-            .find(|r| r.path == path && r.data_type == data_type && r.kind == kind)
-        {
-            Some(r) => r.name.clone(),
-            None => {
-                let name = format!("{SHREDDED_PREFIX}{}", self.reads.len());
-                self.reads.push(ShreddedRead {
-                    name: name.clone(),
-                    path,
-                    data_type,
-                    kind,
-                });
-                name
-            }
+            .enumerate()
+            .find_map(|(i, p)| source(p, doc).map(|t| (i, t)))
+    }
+
+    /// The column of read `want` (its name is chosen by the scan) of the table under input
+    /// `input`, carried up to this node; `None` where a node between cannot carry it.
+    fn read(&mut self, input: usize, doc: &Column, want: ShreddedRead) -> Result<Option<Expr>> {
+        let Some((plan, column)) = request(&self.inputs[input], doc, &want)? else {
+            return Ok(None);
         };
+        self.inputs[input] = plan;
         self.changed = true;
-        Expr::Column(Column::new(Some(self.qualifier.clone()), name))
+        Ok(Some(Expr::Column(column)))
     }
 
     /// `doc ? 'k'`, `doc->'a' ?| '{k,l}'`, `?&`: from presence columns. Presence is NULL
     /// where the key's parent is not an object (an array's or a string's `?` has other
     /// rules), and those rows evaluate the original.
-    fn existence(&mut self, e: &Expr) -> Option<Expr> {
+    fn existence(&mut self, e: &Expr) -> Result<Option<Expr>> {
         let Expr::ScalarFunction(f) = e else {
-            return None;
+            return Ok(None);
         };
         let [left, right] = f.args.as_slice() else {
-            return None;
+            return Ok(None);
         };
         let keys = match f.name() {
-            names::EXISTS => vec![string_literal(right)?.to_string()],
-            names::EXISTS_ANY | names::EXISTS_ALL => string_list(right)?,
-            _ => return None,
+            names::EXISTS => match string_literal(right) {
+                Some(k) => vec![k.to_string()],
+                None => return Ok(None),
+            },
+            names::EXISTS_ANY | names::EXISTS_ALL => match string_list(right) {
+                Some(keys) => keys,
+                None => return Ok(None),
+            },
+            _ => return Ok(None),
         };
         let mut prefix = Vec::new();
-        if keys.is_empty() || !keys_from_doc(left, &mut prefix) {
-            return None;
-        }
-        let paths = keys
+        let Some(doc) = keys_from_doc(left, &mut prefix) else {
+            return Ok(None);
+        };
+        let Some(paths) = keys
             .iter()
             .map(|k| dotted(&prefix, k))
-            .collect::<Option<Vec<_>>>()?;
-        if !paths.iter().all(|p| {
-            self.table
-                .may_serve(p, ReadKind::Presence, &DataType::Boolean)
-        }) {
-            return None;
-        }
-        let columns: Vec<Expr> = paths
-            .into_iter()
-            .map(|p| self.read(p, ReadKind::Presence, DataType::Boolean))
-            .collect();
-        let known = conjunction(columns.iter().map(|c| c.clone().is_not_null()))?;
-        let answer = if f.name() == names::EXISTS_ANY {
-            disjunction(columns)?
-        } else {
-            conjunction(columns)?
+            .collect::<Option<Vec<_>>>()
+        else {
+            return Ok(None);
         };
-        Some(Expr::Case(Case::new(
+        let Some((input, table)) = self.source(&doc) else {
+            return Ok(None);
+        };
+        if paths.is_empty()
+            || !paths
+                .iter()
+                .all(|p| as_replica(&table).may_serve(p, ReadKind::Presence, &DataType::Boolean))
+        {
+            return Ok(None);
+        }
+        let mut columns = Vec::with_capacity(paths.len());
+        for path in paths {
+            let want = ShreddedRead::new(path, ReadKind::Presence, DataType::Boolean);
+            match self.read(input, &doc, want)? {
+                Some(c) => columns.push(c),
+                None => return Ok(None),
+            }
+        }
+        let (Some(known), Some(answer)) = (
+            conjunction(columns.iter().map(|c| c.clone().is_not_null())),
+            if f.name() == names::EXISTS_ANY {
+                disjunction(columns)
+            } else {
+                conjunction(columns)
+            },
+        ) else {
+            return Ok(None);
+        };
+        Ok(Some(Expr::Case(Case::new(
             None,
             vec![(Box::new(known), Box::new(answer))],
             Some(Box::new(e.clone())),
-        )))
+        ))))
     }
 
     /// `doc @> '{"k":"v","o":{"n":1}}'` (also under `doc->'a'`): each scalar leaf a column
     /// of exactly its type compares ([`comparable`]) decides `false` where the column holds
     /// another value, and when every leaf is such, `true` where every column holds a value
     /// (they are equal then); any other row evaluates the original.
-    fn containment(&mut self, e: &Expr) -> Option<Expr> {
+    fn containment(&mut self, e: &Expr) -> Result<Option<Expr>> {
         let Expr::ScalarFunction(f) = e else {
-            return None;
+            return Ok(None);
         };
         let [left, right] = f.args.as_slice() else {
-            return None;
+            return Ok(None);
         };
         if f.name() != names::CONTAINS {
-            return None;
+            return Ok(None);
         }
         let mut prefix = Vec::new();
-        if !keys_from_doc(left, &mut prefix) {
-            return None;
-        }
-        let constant = Jsonb::parse(json_constant(right)?).ok()?;
-        let obj = constant.as_object()?;
+        let Some(doc) = keys_from_doc(left, &mut prefix) else {
+            return Ok(None);
+        };
+        let Some(constant) = json_constant(right).and_then(|c| Jsonb::parse(c).ok()) else {
+            return Ok(None);
+        };
+        let Some(obj) = constant.as_object() else {
+            return Ok(None);
+        };
+        let Some((input, table)) = self.source(&doc) else {
+            return Ok(None);
+        };
         let mut leaves = Vec::new();
         containment_leaves(obj, &mut prefix, &mut leaves);
         let mut compared = Vec::new();
@@ -402,30 +550,110 @@ impl Rewriter<'_> {
         for leaf in leaves {
             match leaf {
                 Some((path, ty, value))
-                    if self
-                        .table
-                        .may_serve(&path, ReadKind::Value(ty), &ty.data_type()) =>
+                    if as_replica(&table).may_serve(
+                        &path,
+                        ReadKind::Value(ty),
+                        &ty.data_type(),
+                    ) =>
                 {
-                    compared.push((self.read(path, ReadKind::Value(ty), ty.data_type()), value));
+                    let want = ShreddedRead::new(path, ReadKind::Value(ty), ty.data_type());
+                    match self.read(input, &doc, want)? {
+                        Some(c) => compared.push((c, value)),
+                        None => return Ok(None),
+                    }
                 }
                 _ => all_compared = false,
             }
         }
-        let differs = disjunction(compared.iter().map(|(c, v)| {
+        let Some(differs) = disjunction(compared.iter().map(|(c, v)| {
             c.clone()
                 .is_not_null()
                 .and(c.clone().not_eq(lit(v.clone())))
-        }))?;
+        })) else {
+            return Ok(None);
+        };
         let mut when_then = vec![(Box::new(differs), Box::new(lit(false)))];
-        if all_compared {
-            let all_known = conjunction(compared.iter().map(|(c, _)| c.clone().is_not_null()))?;
+        if all_compared
+            && let Some(all_known) =
+                conjunction(compared.iter().map(|(c, _)| c.clone().is_not_null()))
+        {
             when_then.push((Box::new(all_known), Box::new(lit(true))));
         }
-        Some(Expr::Case(Case::new(
+        Ok(Some(Expr::Case(Case::new(
             None,
             when_then,
             Some(Box::new(e.clone())),
-        )))
+        ))))
+    }
+
+    /// `doc->>'a'`, `doc->'a'->>'b'`, `doc#>>'{a,b}'` and casts of them, read from columns:
+    /// - where every shard's column gives the text on every row ([`Answer`]), a
+    ///   [`ReadKind::Complete`] column, which replaces the expression;
+    /// - a cast to `bigint`, `float8` or `bool` that every shard's typed column answers:
+    ///   `CASE WHEN typed IS NOT NULL THEN typed ELSE cast(rest) END` with `rest` a
+    ///   [`ReadKind::Rest`] column (NULL on those shards), so that a cast error stays on the
+    ///   rows that reach the cast; another cast is applied to the complete text column;
+    /// - otherwise, where some shard's column may answer: `CASE WHEN col IS NOT NULL THEN
+    ///   col ELSE <original> END` ([`ReadKind::Text`]), the document read where `col` is NULL.
+    ///
+    /// The first two no longer read the document, so it need not travel up to this node.
+    fn path_read(&mut self, e: &Expr) -> Result<Option<Expr>> {
+        let Some(r) = readable(e) else {
+            return Ok(None);
+        };
+        let Some((input, table)) = self.source(&r.doc) else {
+            return Ok(None);
+        };
+        let table = as_replica(&table);
+        let text_complete = table.answers_completely(&r.path, &DataType::Utf8);
+        let typed_complete =
+            typed_target(&r.data_type).filter(|_| table.answers_completely(&r.path, &r.data_type));
+        let may_serve = table.may_serve(&r.path, ReadKind::Text, &r.data_type);
+        let fallback = Some(unqualified(r.text)?);
+        let replace_operand = |operand: Expr| match e {
+            Expr::Cast(c) => {
+                let mut cast = c.clone();
+                cast.expr = Box::new(operand);
+                Expr::Cast(cast)
+            }
+            _ => operand,
+        };
+        if let Some(target) = typed_complete {
+            let typed = ShreddedRead::new(r.path.clone(), ReadKind::Text, r.data_type.clone());
+            let rest = ShreddedRead {
+                fallback,
+                ..ShreddedRead::new(r.path.clone(), ReadKind::Rest(target), DataType::Utf8)
+            };
+            let (Some(typed), Some(rest)) = (
+                self.read(input, &r.doc, typed)?,
+                self.read(input, &r.doc, rest)?,
+            ) else {
+                return Ok(None);
+            };
+            return Ok(Some(Expr::Case(Case::new(
+                None,
+                vec![(Box::new(typed.clone().is_not_null()), Box::new(typed))],
+                Some(Box::new(replace_operand(rest))),
+            ))));
+        }
+        if text_complete {
+            let want = ShreddedRead {
+                fallback,
+                ..ShreddedRead::new(r.path.clone(), ReadKind::Complete, DataType::Utf8)
+            };
+            return Ok(self.read(input, &r.doc, want)?.map(replace_operand));
+        }
+        if !may_serve {
+            return Ok(None);
+        }
+        let want = ShreddedRead::new(r.path.clone(), ReadKind::Text, r.data_type.clone());
+        Ok(self.read(input, &r.doc, want)?.map(|column| {
+            Expr::Case(Case::new(
+                None,
+                vec![(Box::new(column.clone().is_not_null()), Box::new(column))],
+                Some(Box::new(e.clone())),
+            ))
+        }))
     }
 
     fn rewrite(&mut self, expr: Expr) -> Result<Expr> {
@@ -433,31 +661,55 @@ impl Rewriter<'_> {
             if is_our_case(&e) {
                 return Ok(Transformed::new(e, false, TreeNodeRecursion::Jump));
             }
-            if let Some(new) = self.existence(&e).or_else(|| self.containment(&e)) {
-                return Ok(Transformed::new(new, true, TreeNodeRecursion::Jump));
-            }
-            let Some((path, data_type)) = readable(&e, self.schema) else {
-                return Ok(Transformed::no(e));
+            let new = match self.existence(&e)? {
+                Some(new) => Some(new),
+                None => match self.containment(&e)? {
+                    Some(new) => Some(new),
+                    None => self.path_read(&e)?,
+                },
             };
-            if !self.table.may_serve(&path, ReadKind::Text, &data_type) {
-                // A cast no column answers reads the document (not its text from a column,
-                // which would only add work).
-                return Ok(Transformed::new(e, false, TreeNodeRecursion::Jump));
-            }
-            let column = self.read(path, ReadKind::Text, data_type);
-            let case = Expr::Case(Case::new(
-                None,
-                vec![(Box::new(column.clone().is_not_null()), Box::new(column))],
-                Some(Box::new(e)),
-            ));
-            Ok(Transformed::new(case, true, TreeNodeRecursion::Jump))
+            Ok(match new {
+                Some(new) => Transformed::new(new, true, TreeNodeRecursion::Jump),
+                // A path read no column answers reads the document (its parts are not
+                // read from columns either, which would only add work).
+                None if readable(&e).is_some() => {
+                    Transformed::new(e, false, TreeNodeRecursion::Jump)
+                }
+                None => Transformed::no(e),
+            })
         })?;
         Ok(t.data)
     }
 }
 
+impl ShreddedRead {
+    /// A read to ask a scan for (the scan names it).
+    fn new(path: String, kind: ReadKind, data_type: DataType) -> Self {
+        Self {
+            name: String::new(),
+            path,
+            data_type,
+            kind,
+            fallback: None,
+        }
+    }
+
+    /// True when this read gives what `want` asks for.
+    fn answers(&self, want: &ShreddedRead) -> bool {
+        self.path == want.path && self.kind == want.kind && self.data_type == want.data_type
+    }
+}
+
+/// The replica table that `provider` is (checked by [`source`]).
+fn as_replica(provider: &Arc<dyn TableProvider>) -> &ReplicaTable {
+    provider
+        .as_ref()
+        .downcast_ref::<ReplicaTable>()
+        .unwrap_or_else(|| unreachable!("source() returns replica tables only"))
+}
+
 /// The replica table under `scan`, if it is one.
-fn replica_table(scan: &TableScan) -> Option<Arc<dyn datafusion::catalog::TableProvider>> {
+fn replica_table(scan: &TableScan) -> Option<Arc<dyn TableProvider>> {
     let provider = source_as_provider(&scan.source).ok()?;
     provider
         .as_ref()
@@ -466,138 +718,220 @@ fn replica_table(scan: &TableScan) -> Option<Arc<dyn datafusion::catalog::TableP
         .then_some(provider)
 }
 
+/// The column of `p`'s input that `p` outputs unchanged as `col`.
+fn projected_column(p: &Projection, col: &Column) -> Option<Column> {
+    let i = p.schema.index_of_column(col).ok()?;
+    match &p.expr[i] {
+        Expr::Column(inner) => Some(inner.clone()),
+        _ => None,
+    }
+}
+
+/// The column of `s`'s input that `s` renames to `col`.
+fn aliased_column(s: &SubqueryAlias, col: &Column) -> Option<Column> {
+    let i = s.schema.index_of_column(col).ok()?;
+    let (qualifier, field) = s.input.schema().qualified_field(i);
+    Some(Column::new(qualifier.cloned(), field.name()))
+}
+
+/// The input of join `j` that its output column `col` comes from.
+fn join_side<'a>(j: &'a Join, col: &Column) -> Option<&'a Arc<LogicalPlan>> {
+    if !j.schema.has_column(col) {
+        return None;
+    }
+    [&j.left, &j.right]
+        .into_iter()
+        .find(|side| side.schema().has_column(col))
+}
+
+/// The replica table whose `doc` column `plan` outputs as `col`, through the nodes that
+/// pass a column up unchanged ([`request`] carries a read up through the same ones).
+fn source(plan: &LogicalPlan, col: &Column) -> Option<Arc<dyn TableProvider>> {
+    match plan {
+        LogicalPlan::TableScan(scan) => {
+            if col.name != "doc"
+                || col.relation.as_ref().is_some_and(|r| r != &scan.table_name)
+                || scan.projected_schema.index_of_column(col).is_err()
+            {
+                return None;
+            }
+            replica_table(scan)
+        }
+        LogicalPlan::Filter(_) | LogicalPlan::Sort(_) | LogicalPlan::Limit(_) => {
+            source(plan.inputs()[0], col)
+        }
+        LogicalPlan::Projection(p) => source(&p.input, &projected_column(p, col)?),
+        LogicalPlan::SubqueryAlias(s) => source(&s.input, &aliased_column(s, col)?),
+        LogicalPlan::Join(j) => source(join_side(j, col)?, col),
+        _ => None,
+    }
+}
+
+/// `plan` with read `want` of the replica table whose `doc` column it outputs as `col`
+/// added to its output, and the read's column there: the scan gains the read (or reuses
+/// an equal one), projections pass it on, aliases rename it, filters, sorts, limits and
+/// joins carry it. `None` where a node cannot carry it.
+fn request(
+    plan: &LogicalPlan,
+    col: &Column,
+    want: &ShreddedRead,
+) -> Result<Option<(LogicalPlan, Column)>> {
+    match plan {
+        LogicalPlan::TableScan(scan) => {
+            let Some(provider) = source(plan, col) else {
+                return Ok(None);
+            };
+            let table = as_replica(&provider);
+            let mut reads = table.shredded_reads().to_vec();
+            let name = match reads.iter().find(|r| r.answers(want)) {
+                Some(r) => r.name.clone(),
+                None => {
+                    let name = format!("{SHREDDED_PREFIX}{}", reads.len());
+                    reads.push(ShreddedRead {
+                        name: name.clone(),
+                        ..want.clone()
+                    });
+                    name
+                }
+            };
+            let width = table.schema().fields().len();
+            let new_table = table.with_shredded_reads(reads);
+            let index = new_table.schema().index_of(&name)?;
+            let mut projection = scan
+                .projection
+                .clone()
+                .unwrap_or_else(|| (0..width).collect());
+            if !projection.contains(&index) {
+                projection.push(index);
+            }
+            let new_scan = rescan(scan, Arc::new(new_table), projection)?;
+            Ok(Some((
+                LogicalPlan::TableScan(new_scan),
+                Column::new(Some(scan.table_name.clone()), name),
+            )))
+        }
+        LogicalPlan::Filter(_) | LogicalPlan::Sort(_) | LogicalPlan::Limit(_) => {
+            let Some((input, column)) = request(plan.inputs()[0], col, want)? else {
+                return Ok(None);
+            };
+            let new = plan.with_new_exprs(plan.expressions(), vec![input])?;
+            Ok(Some((new, column)))
+        }
+        LogicalPlan::Projection(p) => {
+            let Some(inner) = projected_column(p, col) else {
+                return Ok(None);
+            };
+            let Some((input, column)) = request(&p.input, &inner, want)? else {
+                return Ok(None);
+            };
+            let mut exprs = p.expr.clone();
+            let carried = Expr::Column(column.clone());
+            if !exprs.contains(&carried) {
+                exprs.push(carried);
+            }
+            let new = Projection::try_new(exprs, Arc::new(input))?;
+            Ok(Some((LogicalPlan::Projection(new), column)))
+        }
+        LogicalPlan::SubqueryAlias(s) => {
+            let Some(inner) = aliased_column(s, col) else {
+                return Ok(None);
+            };
+            let Some((input, column)) = request(&s.input, &inner, want)? else {
+                return Ok(None);
+            };
+            // Two reads of one name under one alias (a self-join inside it) cannot be
+            // told apart: leave that expression to the documents.
+            let Ok(new) = SubqueryAlias::try_new(Arc::new(input), s.alias.clone()) else {
+                return Ok(None);
+            };
+            let column = Column::new(Some(s.alias.clone()), column.name);
+            Ok(Some((LogicalPlan::SubqueryAlias(new), column)))
+        }
+        LogicalPlan::Join(j) => {
+            let Some(side) = join_side(j, col) else {
+                return Ok(None);
+            };
+            let left_side = Arc::ptr_eq(side, &j.left);
+            let Some((input, column)) = request(side, col, want)? else {
+                return Ok(None);
+            };
+            let inputs = if left_side {
+                vec![input, j.right.as_ref().clone()]
+            } else {
+                vec![j.left.as_ref().clone(), input]
+            };
+            let new = plan.with_new_exprs(plan.expressions(), inputs)?;
+            if !new.schema().has_column(&column) {
+                return Ok(None);
+            }
+            Ok(Some((new, column)))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// True when `e` reads a column named `doc` (only such expressions can be rewritten).
+fn reads_doc(e: &Expr) -> bool {
+    e.column_refs().iter().any(|c| c.name == "doc")
+}
+
 impl OptimizerRule for ReplicaPathRewrite {
     fn name(&self) -> &str {
         "docfusion_replica_path_rewrite"
     }
 
     fn apply_order(&self) -> Option<ApplyOrder> {
-        Some(ApplyOrder::TopDown)
+        Some(ApplyOrder::BottomUp)
     }
 
+    /// Rewrites the expressions of a projection, aggregate, filter, join or sort whose
+    /// `doc` comes from a replica table through nodes that carry columns up ([`request`]).
+    /// The node keeps its output: a projection's or aggregate's rewritten expressions keep
+    /// their names, and the columns a filter, join or sort now carries are projected away
+    /// above it.
     fn rewrite(
         &self,
         plan: LogicalPlan,
         _config: &dyn OptimizerConfig,
     ) -> Result<Transformed<LogicalPlan>> {
-        // The node whose expressions are rewritten, an optional filter below it, the scan.
-        let (filter, scan) = {
-            let top_input = match &plan {
-                LogicalPlan::Projection(_) | LogicalPlan::Aggregate(_) => {
-                    let inputs = plan.inputs();
-                    match inputs.as_slice() {
-                        [one] => *one,
-                        _ => return Ok(Transformed::no(plan)),
-                    }
-                }
-                LogicalPlan::Filter(_) => &plan,
-                _ => return Ok(Transformed::no(plan)),
-            };
-            match top_input {
-                LogicalPlan::TableScan(scan) => (None, scan),
-                LogicalPlan::Filter(f) => match f.input.as_ref() {
-                    LogicalPlan::TableScan(scan) => (Some(f), scan),
-                    _ => return Ok(Transformed::no(plan)),
-                },
-                _ => return Ok(Transformed::no(plan)),
-            }
+        let keeps_names = match &plan {
+            LogicalPlan::Projection(_) | LogicalPlan::Aggregate(_) => true,
+            LogicalPlan::Filter(_) | LogicalPlan::Join(_) | LogicalPlan::Sort(_) => false,
+            _ => return Ok(Transformed::no(plan)),
         };
-        let Some(provider) = replica_table(scan) else {
+        let exprs = plan.expressions();
+        if !exprs.iter().any(reads_doc) {
             return Ok(Transformed::no(plan));
-        };
-        let Some(table) = provider.as_ref().downcast_ref::<ReplicaTable>() else {
-            return Ok(Transformed::no(plan));
-        };
+        }
         let mut rewriter = Rewriter {
-            table,
-            schema: scan.projected_schema.as_ref(),
-            qualifier: scan.table_name.clone(),
-            reads: table.shredded_reads().to_vec(),
+            inputs: plan.inputs().into_iter().cloned().collect(),
             changed: false,
         };
-        // A projection over a filter is left alone (the filter is rewritten on its own):
-        // DataFusion moves a narrowing projection below a filter when the filter's columns
-        // survive it, which would evaluate the fallback (and its errors) on rows the filter
-        // drops. A rewritten filter reads a shredded column the projection does not keep,
-        // which also stops that move. An aggregate evaluates in place.
-        if matches!(plan, LogicalPlan::Projection(_)) && filter.is_some() {
+        let mut new_exprs = Vec::with_capacity(exprs.len());
+        let mut any_changed = false;
+        for e in exprs {
+            let original_name = e.schema_name().to_string();
+            rewriter.changed = false;
+            let new = rewriter.rewrite(e)?;
+            any_changed |= rewriter.changed;
+            new_exprs.push(if rewriter.changed && keeps_names {
+                new.alias_if_changed(original_name)?
+            } else {
+                new
+            });
+        }
+        if !any_changed {
             return Ok(Transformed::no(plan));
         }
-        let filter_only = matches!(plan, LogicalPlan::Filter(_));
-        let predicate = match filter {
-            Some(f) => Some(rewriter.rewrite(f.predicate.clone())?),
-            None => None,
-        };
-        let mut top_exprs = Vec::new();
-        if !filter_only {
-            for e in plan.expressions() {
-                let original_name = e.schema_name().to_string();
-                let before = rewriter.changed;
-                rewriter.changed = false;
-                let new = rewriter.rewrite(e)?;
-                top_exprs.push(if rewriter.changed {
-                    new.alias_if_changed(original_name)?
-                } else {
-                    new
-                });
-                rewriter.changed |= before;
-            }
+        let schema = plan.schema().clone();
+        let new_plan = plan.with_new_exprs(new_exprs, rewriter.inputs)?;
+        if keeps_names || new_plan.schema().fields().len() == schema.fields().len() {
+            return Ok(Transformed::yes(new_plan));
         }
-        if !rewriter.changed {
-            return Ok(Transformed::no(plan));
-        }
-        let reads = rewriter.reads;
-        let new_table = table.with_shredded_reads(reads);
-        let new_schema = datafusion::catalog::TableProvider::schema(&new_table);
-
-        // The columns the rewritten expressions use (with a filter only: also every column
-        // the scan gave before, which the nodes above read).
-        let mut used = BTreeSet::new();
-        let mut note = |e: &Expr| {
-            for c in e.column_refs() {
-                if let Ok(i) = new_schema.index_of(&c.name) {
-                    used.insert(i);
-                }
-            }
-        };
-        top_exprs.iter().for_each(&mut note);
-        if let Some(p) = &predicate {
-            note(p);
-        }
-        if filter_only {
-            for f in scan.projected_schema.fields() {
-                if let Ok(i) = new_schema.index_of(f.name()) {
-                    used.insert(i);
-                }
-            }
-        }
-        let new_scan = LogicalPlan::TableScan(
-            TableScanBuilder::new(
-                scan.table_name.clone(),
-                provider_as_source(Arc::new(new_table)),
-            )
-            .with_projection(Some(used.into_iter().collect()))
-            .with_filters(scan.filters.clone())
-            .with_fetch(scan.fetch)
-            .build()?,
-        );
-        let below = match predicate {
-            Some(p) => LogicalPlan::Filter(Filter::try_new(p, Arc::new(new_scan))?),
-            None => new_scan,
-        };
-        let new_plan = if filter_only {
-            // Keep the filter's output exactly the scan's columns as before.
-            let columns = scan
-                .projected_schema
-                .columns()
-                .into_iter()
-                .map(Expr::Column)
-                .collect();
-            LogicalPlan::Projection(Projection::try_new(columns, Arc::new(below))?)
-        } else {
-            plan.with_new_exprs(top_exprs, vec![below])?
-        };
-        Ok(Transformed::yes(new_plan))
+        let columns = schema.columns().into_iter().map(Expr::Column).collect();
+        Ok(Transformed::yes(LogicalPlan::Projection(
+            Projection::try_new(columns, Arc::new(new_plan))?,
+        )))
     }
 }
 

@@ -131,7 +131,8 @@ impl KindCounts {
         }
     }
 
-    fn is_empty(&self) -> bool {
+    /// True when no live document holds a value (other than JSON null) at the path.
+    pub fn is_empty(&self) -> bool {
         *self == KindCounts::default()
     }
 

@@ -37,7 +37,7 @@ use datafusion::physical_plan::{
 
 use crate::catalog::TableInfo;
 use crate::error::SqlError;
-use crate::replica::rewrite::{ReadKind, ShreddedRead, serves};
+use crate::replica::rewrite::{Answer, ReadKind, ShreddedRead, serves};
 use crate::replica::shred::ShredType;
 use crate::replica::{Consistency, ReadConsistency, Replica};
 use crate::scan::ShardedTable;
@@ -119,9 +119,9 @@ impl ReplicaTable {
             return false;
         }
         let answers = |ty: ShredType| match kind {
-            ReadKind::Text => serves(ty, data_type),
+            ReadKind::Text | ReadKind::Complete => serves(ty, data_type),
             ReadKind::Value(want) => ty == want,
-            ReadKind::Presence => true,
+            ReadKind::Presence | ReadKind::Rest(_) => true,
         };
         kind == ReadKind::Presence
             || self
@@ -131,7 +131,22 @@ impl ReplicaTable {
                 .any(|ty| ty.is_none_or(answers))
     }
 
-    /// The shard scan, with NULL for every shredded read.
+    /// Whether every shard's store now answers `path` as an expression of type
+    /// `data_type` on every row from its typed column or knows it absent
+    /// ([`crate::replica::rewrite::Answer`]), so that a read of it needs no document. A
+    /// shard whose answer changes before the scan (a write made the path mixed-type) has
+    /// its [`ReadKind::Complete`] and [`ReadKind::Rest`] reads computed from its documents.
+    pub fn answers_completely(&self, path: &str, data_type: &DataType) -> bool {
+        self.replica.unserved_reason(&self.info).is_none()
+            && self
+                .replica
+                .path_answers(&self.info.name, path, data_type)
+                .into_iter()
+                .all(|a| a != Answer::Documents)
+    }
+
+    /// The shard scan, with NULL for every shredded read but the complete ones, which are
+    /// computed from the documents.
     async fn scan_shards(
         &self,
         state: &dyn Session,
@@ -146,21 +161,55 @@ impl ReplicaTable {
         if wanted.iter().all(|i| *i < base) {
             return self.shards.scan(state, Some(&wanted), &[], limit).await;
         }
-        let base_wanted: Vec<usize> = wanted.iter().copied().filter(|i| *i < base).collect();
+        let mut base_wanted: Vec<usize> = wanted.iter().copied().filter(|i| *i < base).collect();
+        // The complete reads are computed from the documents.
+        let computes = wanted
+            .iter()
+            .any(|i| *i >= base && self.reads[*i - base].fallback.is_some());
+        if computes
+            && let Ok(doc) = self.info.schema.index_of("doc")
+            && !base_wanted.contains(&doc)
+        {
+            base_wanted.push(doc);
+        }
         let input = self
             .shards
             .scan(state, Some(&base_wanted), &[], limit)
             .await?;
+        let fallbacks = self.fallbacks(state, &input.schema())?;
         let mut exprs: Vec<(Arc<dyn PhysicalExpr>, String)> = Vec::with_capacity(wanted.len());
         for i in wanted {
             let field = self.schema.field(i);
             let expr: Arc<dyn PhysicalExpr> = match base_wanted.iter().position(|b| *b == i) {
                 Some(at) => Arc::new(PhysicalColumn::new(field.name(), at)),
-                None => Arc::new(Literal::new(ScalarValue::try_from(field.data_type())?)),
+                None => match &fallbacks[i - base] {
+                    Some(f) => f.clone(),
+                    None => Arc::new(Literal::new(ScalarValue::try_from(field.data_type())?)),
+                },
             };
             exprs.push((expr, field.name().clone()));
         }
         Ok(Arc::new(ProjectionExec::try_new(exprs, input)?))
+    }
+
+    /// Per shredded read, the expression that computes it from a batch of `schema` (which
+    /// holds `doc`) where no column answers: [`ShreddedRead::fallback`], for the complete
+    /// reads; `None` for the others, which are NULL there.
+    fn fallbacks(
+        &self,
+        state: &dyn Session,
+        schema: &SchemaRef,
+    ) -> Result<Vec<Option<Arc<dyn PhysicalExpr>>>> {
+        let df_schema = datafusion::common::DFSchema::try_from(schema.as_ref().clone())?;
+        self.reads
+            .iter()
+            .map(|r| {
+                r.fallback
+                    .as_ref()
+                    .map(|e| state.create_physical_expr(e.clone(), &df_schema))
+                    .transpose()
+            })
+            .collect()
     }
 }
 
@@ -322,6 +371,7 @@ impl TableProvider for ReplicaTable {
                 .partitions_with_reads(&self.info.name, &self.reads)
                 .map_err(SqlError::into_datafusion)?,
         };
+        let fallbacks = self.fallbacks(state, &self.info.schema)?;
         let schema = self.schema.clone();
         // Per read: how many shards answered it from the store's columns.
         let mut served_shards = vec![0usize; self.reads.len()];
@@ -333,10 +383,14 @@ impl TableProvider for ReplicaTable {
             let mut batches = Vec::with_capacity(part.batches.len());
             for (b, batch) in part.batches.iter().enumerate() {
                 let mut columns = batch.columns().to_vec();
-                for (read, arrays) in self.reads.iter().zip(&part.columns) {
-                    let column: ArrayRef = match arrays.as_ref().and_then(|a| a.get(b)) {
-                        Some(array) => array.clone(),
-                        None => new_null_array(&read.data_type, batch.num_rows()),
+                for ((read, arrays), fallback) in
+                    self.reads.iter().zip(&part.columns).zip(&fallbacks)
+                {
+                    let column: ArrayRef = match (arrays.as_ref().and_then(|a| a.get(b)), fallback)
+                    {
+                        (Some(array), _) => array.clone(),
+                        (None, Some(f)) => f.evaluate(batch)?.into_array(batch.num_rows())?,
+                        (None, None) => new_null_array(&read.data_type, batch.num_rows()),
                     };
                     columns.push(column);
                 }

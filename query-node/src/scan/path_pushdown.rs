@@ -8,10 +8,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use datafusion::arrow::datatypes::DataType;
+use datafusion::catalog::TableProvider;
 use datafusion::catalog::default_table_source::{provider_as_source, source_as_provider};
 use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{Column, DFSchema, Result};
-use datafusion::logical_expr::{Expr, LogicalPlan, TableScanBuilder};
+use datafusion::logical_expr::{Expr, LogicalPlan, TableScan, TableScanBuilder};
 use datafusion::optimizer::optimizer::ApplyOrder;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
 
@@ -177,15 +178,22 @@ impl OptimizerRule for JsonPathPushdown {
             }
         }
         let projection: Vec<usize> = used.into_iter().collect();
-        let new_scan = TableScanBuilder::new(
-            scan.table_name.clone(),
-            provider_as_source(Arc::new(new_table)),
-        )
-        .with_projection(Some(projection))
-        .with_filters(scan.filters.clone())
-        .with_fetch(scan.fetch)
-        .build()?;
+        let new_scan = rescan(scan, Arc::new(new_table), projection)?;
         let new_plan = plan.with_new_exprs(new_exprs, vec![LogicalPlan::TableScan(new_scan)])?;
         Ok(Transformed::yes(new_plan))
     }
+}
+
+/// `scan` reading `provider` (the same table with more computed columns) with
+/// `projection`, its filters and fetch unchanged.
+pub(crate) fn rescan(
+    scan: &TableScan,
+    provider: Arc<dyn TableProvider>,
+    projection: Vec<usize>,
+) -> Result<TableScan> {
+    TableScanBuilder::new(scan.table_name.clone(), provider_as_source(provider))
+        .with_projection(Some(projection))
+        .with_filters(scan.filters.clone())
+        .with_fetch(scan.fetch)
+        .build()
 }
