@@ -11,6 +11,7 @@ pub mod float_text;
 pub mod functions;
 pub mod json_text;
 pub mod jsonb;
+pub mod jsonb_scan;
 pub mod jsonpath;
 pub mod numeric;
 pub mod operators;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use datafusion::logical_expr::ScalarUDF;
 use docfusion_pgvalue::{
-    Jsonb, PgError, build, functions as f, json_text, operators as op, path_update,
+    Jsonb, PgError, build, functions as f, json_text, jsonb_scan, operators as op, path_update,
 };
 
 use crate::json::array_literal::parse_text_array;
@@ -89,7 +89,34 @@ fn index_arg(i: i64) -> i32 {
     i32::try_from(i).unwrap_or(if i < 0 { i32::MIN } else { i32::MAX })
 }
 
+/// `jsonb -> text` read from the jsonb text without parsing it ([`jsonb_scan`]), where
+/// that can decide.
+fn scanned_member<'a>(args: &[Arg<'a>]) -> Option<Option<&'a str>> {
+    match (&args[0], &args[1]) {
+        (Arg::Jsonb(j), key) if !matches!(key, Arg::Int(_)) => {
+            jsonb_scan::object_member(j, text_arg(key).ok()?)
+        }
+        _ => None,
+    }
+}
+
+/// `jsonb #> text[]` read from the jsonb text ([`jsonb_scan`]), where that can decide.
+fn scanned_path<'a>(args: &[Arg<'a>]) -> Option<Option<&'a str>> {
+    let Arg::Jsonb(j) = &args[0] else {
+        return None;
+    };
+    let path = path_args(&args[1..]).ok()?;
+    let steps = path
+        .iter()
+        .map(|p| p.as_deref())
+        .collect::<Option<Vec<_>>>()?;
+    jsonb_scan::extract_path(j, &steps)
+}
+
 fn field(args: &[Arg<'_>]) -> Result<Val, PgError> {
+    if let Some(found) = scanned_member(args) {
+        return Ok(found.map_or(Val::Null, |v| Val::Text(v.to_string())));
+    }
     match (&args[0], &args[1]) {
         (Arg::Json(j), Arg::Int(i)) => {
             Ok(json_text::json_array_element(j, index_arg(*i))?.map_or(Val::Null, Val::Text))
@@ -113,6 +140,12 @@ fn field(args: &[Arg<'_>]) -> Result<Val, PgError> {
 }
 
 fn field_text(args: &[Arg<'_>]) -> Result<Val, PgError> {
+    if let Some(text) = scanned_member(args).and_then(|found| match found {
+        Some(raw) => jsonb_scan::member_text(raw),
+        None => Some(None),
+    }) {
+        return Ok(text.map_or(Val::Null, Val::Text));
+    }
     let out = match (&args[0], &args[1]) {
         (Arg::Json(j), Arg::Int(i)) => json_text::json_array_element_text(j, index_arg(*i))?,
         (Arg::Json(j), key) => json_text::json_object_field_text(j, text_arg(key)?)?,
@@ -123,6 +156,9 @@ fn field_text(args: &[Arg<'_>]) -> Result<Val, PgError> {
 }
 
 fn extract_path(args: &[Arg<'_>]) -> Result<Val, PgError> {
+    if let Some(found) = scanned_path(args) {
+        return Ok(found.map_or(Val::Null, |v| Val::Text(v.to_string())));
+    }
     let path = path_args(&args[1..])?;
     let path = borrowed(&path);
     if let Arg::Json(j) = &args[0] {
@@ -133,6 +169,12 @@ fn extract_path(args: &[Arg<'_>]) -> Result<Val, PgError> {
 }
 
 fn extract_path_text(args: &[Arg<'_>]) -> Result<Val, PgError> {
+    if let Some(text) = scanned_path(args).and_then(|found| match found {
+        Some(raw) => jsonb_scan::member_text(raw),
+        None => Some(None),
+    }) {
+        return Ok(text.map_or(Val::Null, Val::Text));
+    }
     let path = path_args(&args[1..])?;
     let path = borrowed(&path);
     if let Arg::Json(j) = &args[0] {

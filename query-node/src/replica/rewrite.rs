@@ -31,6 +31,7 @@ use datafusion::logical_expr::{
 };
 use datafusion::optimizer::optimizer::ApplyOrder;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
+use docfusion_pgvalue::jsonb_scan::may_be_index;
 use docfusion_pgvalue::{Jsonb, JsonbObject};
 
 use crate::json::names;
@@ -249,13 +250,6 @@ fn keys_from_doc(e: &Expr, out: &mut Vec<String>) -> Option<Column> {
         }
         _ => None,
     }
-}
-
-/// True for a `#>` path step that Postgres may read as an array index (`strtol`'s
-/// syntax: optional blanks, a sign, digits), which a dotted object path cannot stand for.
-fn may_be_index(key: &str) -> bool {
-    key.trim_start()
-        .starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '-')
 }
 
 /// The `doc` column and dotted path of a text extraction from it (`doc->>'a'`,
