@@ -454,17 +454,35 @@ async fn replica_answers_exactly_as_postgres() {
         assert!(plan.contains(read), "{read} in {plan}");
     }
     assert!(!plan.contains("f:Utf8(2/2 shards)"), "{plan}");
-    // Containment compares typed columns, existence reads presence columns.
+    // Containment compares typed columns, existence reads presence columns. With every
+    // leaf's column answering every row on every shard, the whole containment is one
+    // column and the document is not read.
     let plan = explain(
         &engine,
         r#"SELECT id FROM typed WHERE doc @> '{"s":"x","i":7.0}' AND doc ? 'b'"#,
     )
     .await;
-    for read in [
-        "s:json Utf8(2/2 shards)",
-        "i:json Int64(2/2 shards)",
-        "b:present(2/2 shards)",
-    ] {
+    for read in ["i+s:contains(2/2 shards)", "b:present(2/2 shards)"] {
+        assert!(plan.contains(read), "{read} in {plan}");
+    }
+    let plan = explain(
+        &engine,
+        r#"SELECT count(*) FROM typed WHERE doc @> '{"s":"x","o":{"k":"v"}}'"#,
+    )
+    .await;
+    let physical = plan.split("physical_plan").nth(1).unwrap_or_default();
+    assert!(
+        plan.contains("o.k+s:contains(2/2 shards)") && !physical.contains("doc@"),
+        "{plan}"
+    );
+    // A JSON null leaf is left to the document: the other leaves are compared from
+    // columns, and rows they do not decide read it.
+    let plan = explain(
+        &engine,
+        r#"SELECT id FROM typed WHERE doc @> '{"s":"x","i":7.0,"m":null}'"#,
+    )
+    .await;
+    for read in ["s:json Utf8(2/2 shards)", "i:json Int64(2/2 shards)"] {
         assert!(plan.contains(read), "{read} in {plan}");
     }
     // A string leaf on an integer path, and a float leaf, are left to the documents.

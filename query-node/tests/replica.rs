@@ -253,7 +253,12 @@ async fn a_path_turning_mixed_type_between_planning_and_scan_reads_the_documents
     let engine = replica_engine_with(&servers, |r| r.poll_interval_ms = 3_600_000).await;
     wait_replica_ready(&engine).await;
     let docs: Vec<String> = (0..20)
-        .map(|i| format!(r#"{{"id":"m{i:02}","kind":"{}"}}"#, ["a", "b"][i % 2]))
+        .map(|i| {
+            format!(
+                r#"{{"id":"m{i:02}","kind":"{}","tag":"x"}}"#,
+                ["a", "b"][i % 2]
+            )
+        })
         .collect();
     load(&writer, "events", &docs).await;
     engine.catalog().refresh().await.expect("refresh");
@@ -287,6 +292,21 @@ async fn a_path_turning_mixed_type_between_planning_and_scan_reads_the_documents
     assert!(
         shredded_entry(&plan, "kind:").is_some_and(|e| e.ends_with("(1/2 shards)")),
         "{plan}"
+    );
+
+    // The same for a containment answered as one column: planned while `tag` is a string
+    // everywhere, scanned after m05's tag became a number on its shard, whose rows then
+    // answer from their documents.
+    let tagged = r#"SELECT count(*) FROM events WHERE doc @> '{"tag":"x"}'"#;
+    let plan = explain(&engine, tagged).await;
+    assert!(plan.contains("tag:contains(2/2 shards)"), "{plan}");
+    writer
+        .query(r#"UPDATE events SET doc = '{"kind": "b", "tag": 5}' WHERE id = 'm05'"#)
+        .await
+        .expect("update");
+    assert_eq!(
+        node_rows(&engine, tagged).await.unwrap(),
+        vec![vec![Some("18".into())]]
     );
 }
 

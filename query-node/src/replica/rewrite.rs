@@ -17,8 +17,10 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, new_null_array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, new_null_array};
 use datafusion::arrow::compute::cast;
+use datafusion::arrow::compute::kernels::boolean::and;
+use datafusion::arrow::compute::kernels::cmp::eq;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::catalog::TableProvider;
 use datafusion::catalog::default_table_source::source_as_provider;
@@ -66,6 +68,12 @@ pub enum ReadKind {
     /// documents elsewhere. The cast is then applied to it above the scan, so that a cast
     /// error stays on rows that reach the cast.
     Rest(ShredType),
+    /// `doc @> <constant object>` on every row, every scalar leaf of the constant a
+    /// [`ShreddedRead::leaves`] entry: from the typed columns where the shard's column of
+    /// each leaf answers every row (or the shard never saw the leaf's path: then no row
+    /// contains the constant), computed from the documents by [`ShreddedRead::fallback`]
+    /// on any other shard.
+    Contains,
 }
 
 /// A shredded path the replica scan outputs as a column.
@@ -79,9 +87,13 @@ pub struct ShreddedRead {
     pub data_type: DataType,
     /// What it reads.
     pub kind: ReadKind,
-    /// For [`ReadKind::Complete`] and [`ReadKind::Rest`]: the text expression over the
-    /// table's unqualified `doc` column that a shard without an answering column evaluates.
+    /// For [`ReadKind::Complete`], [`ReadKind::Rest`] and [`ReadKind::Contains`]: the
+    /// expression over the table's unqualified `doc` column that a shard without answering
+    /// columns evaluates.
     pub fallback: Option<Expr>,
+    /// For [`ReadKind::Contains`]: the constant's scalar leaves (dotted path, the type of
+    /// column that compares it, its value).
+    pub leaves: Vec<(String, ShredType, ScalarValue)>,
 }
 
 impl ShreddedRead {
@@ -93,6 +105,7 @@ impl ShreddedRead {
             ReadKind::Presence => "present".to_string(),
             ReadKind::Complete => format!("{} exact", self.data_type),
             ReadKind::Rest(target) => format!("text where no {}", target.data_type()),
+            ReadKind::Contains => "contains".to_string(),
         }
     }
 
@@ -126,6 +139,7 @@ impl ShreddedRead {
                     Answer::Documents => None,
                 }
             }
+            ReadKind::Contains => contains_column(t, &self.leaves, rows)?,
             ReadKind::Text => t
                 .shredded(&self.path)?
                 .filter(|(ty, _)| serves(*ty, &self.data_type))
@@ -160,6 +174,63 @@ pub fn serves(ty: ShredType, target: &DataType) -> bool {
             | (ShredType::Int64 | ShredType::Float64, DataType::Float64)
             | (ShredType::Boolean, DataType::Boolean)
     )
+}
+
+/// How a shard whose documents show `counts` at a containment leaf's path answers the leaf
+/// (typed `ty`) on every row: only from a column of exactly its type.
+fn leaf_answer(counts: Option<KindCounts>, ty: ShredType) -> Answer {
+    match complete_answer(counts, &ty.data_type()) {
+        Answer::Column(t) if t != ty => Answer::Documents,
+        other => other,
+    }
+}
+
+/// The answer of a containment whose scalar leaves are `leaves` on every row of store `t`
+/// (one array per batch, `rows` long each), when the store's columns give it: a row
+/// contains the constant exactly when every leaf's column holds the leaf's value (a NULL
+/// there is the path absent, JSON null or under a non-object, none of which contains a
+/// scalar). `None` where a leaf's column does not answer every row.
+fn contains_column(
+    t: &TableStore,
+    leaves: &[(String, ShredType, ScalarValue)],
+    rows: &[usize],
+) -> Result<Option<Vec<ArrayRef>>, StoreError> {
+    let constant = |value: bool| -> Vec<ArrayRef> {
+        rows.iter()
+            .map(|n| Arc::new(BooleanArray::from(vec![value; *n])) as ArrayRef)
+            .collect()
+    };
+    for (path, ty, _) in leaves {
+        match leaf_answer(t.paths().counts(path), *ty) {
+            Answer::Absent => return Ok(Some(constant(false))),
+            Answer::Column(_) => {}
+            Answer::Documents => return Ok(None),
+        }
+    }
+    let mut out = constant(true);
+    for (path, _, value) in leaves {
+        let Some((_, arrays)) = t.shredded(path)? else {
+            return Ok(None);
+        };
+        let Ok(scalar) = value.to_scalar() else {
+            return Ok(None);
+        };
+        for (acc, array) in out.iter_mut().zip(&arrays) {
+            let Ok(equal) = eq(array, &scalar) else {
+                return Ok(None);
+            };
+            // NULL (no value at the path) does not contain the leaf.
+            let equal = match equal.nulls() {
+                Some(nulls) => BooleanArray::new(equal.values() & nulls.inner(), None),
+                None => equal,
+            };
+            let Ok(both) = and(acc.as_boolean(), &equal) else {
+                return Ok(None);
+            };
+            *acc = Arc::new(both);
+        }
+    }
+    Ok(Some(out))
 }
 
 /// True when a column of shredded type `ty` gives an expression of type `target` on every
@@ -539,6 +610,32 @@ impl Rewriter {
         };
         let mut leaves = Vec::new();
         containment_leaves(obj, &mut prefix, &mut leaves);
+        // Every leaf compared from a column that answers every row on every shard: the
+        // whole answer as one column, without the document. Only for `doc` itself (never
+        // NULL in a collection): `doc->'a' @> …` is NULL where `a` is absent, which the
+        // leaves' columns cannot tell from false.
+        let doc_not_null = table
+            .schema()
+            .field_with_name("doc")
+            .is_ok_and(|f| !f.is_nullable());
+        if prefix.is_empty()
+            && doc_not_null
+            && !leaves.is_empty()
+            && let Some(complete) = leaves.iter().cloned().collect::<Option<Vec<_>>>()
+            && as_replica(&table).contains_completely(&complete)
+        {
+            let path = complete
+                .iter()
+                .map(|(p, _, _)| p.as_str())
+                .collect::<Vec<_>>()
+                .join("+");
+            let want = ShreddedRead {
+                fallback: Some(unqualified(e)?),
+                leaves: complete,
+                ..ShreddedRead::new(path, ReadKind::Contains, DataType::Boolean)
+            };
+            return self.read(input, &doc, want);
+        }
         let mut compared = Vec::new();
         let mut all_compared = true;
         for leaf in leaves {
@@ -685,12 +782,16 @@ impl ShreddedRead {
             data_type,
             kind,
             fallback: None,
+            leaves: Vec::new(),
         }
     }
 
     /// True when this read gives what `want` asks for.
     fn answers(&self, want: &ShreddedRead) -> bool {
-        self.path == want.path && self.kind == want.kind && self.data_type == want.data_type
+        self.path == want.path
+            && self.kind == want.kind
+            && self.data_type == want.data_type
+            && self.leaves == want.leaves
     }
 }
 

@@ -121,7 +121,7 @@ impl ReplicaTable {
         let answers = |ty: ShredType| match kind {
             ReadKind::Text | ReadKind::Complete => serves(ty, data_type),
             ReadKind::Value(want) => ty == want,
-            ReadKind::Presence | ReadKind::Rest(_) => true,
+            ReadKind::Presence | ReadKind::Rest(_) | ReadKind::Contains => true,
         };
         kind == ReadKind::Presence
             || self
@@ -143,6 +143,19 @@ impl ReplicaTable {
                 .path_answers(&self.info.name, path, data_type)
                 .into_iter()
                 .all(|a| a != Answer::Documents)
+    }
+
+    /// Whether every shard's store now answers a containment with scalar leaves `leaves`
+    /// from typed columns of exactly the leaves' types (or knows a leaf's path absent) on
+    /// every row ([`ReadKind::Contains`]).
+    pub fn contains_completely(&self, leaves: &[(String, ShredType, ScalarValue)]) -> bool {
+        self.replica.unserved_reason(&self.info).is_none()
+            && leaves.iter().all(|(path, ty, _)| {
+                self.replica
+                    .path_answers(&self.info.name, path, &ty.data_type())
+                    .into_iter()
+                    .all(|a| matches!(a, Answer::Absent) || a == Answer::Column(*ty))
+            })
     }
 
     /// The shard scan, with NULL for every shredded read but the complete ones, which are
