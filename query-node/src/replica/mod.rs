@@ -641,12 +641,14 @@ impl Replica {
             .collect()
     }
 
-    /// Like [`Replica::partitions`], with the column of each of `reads` per batch where the
-    /// shard's store answers it exactly (see [`rewrite::ShreddedRead::column_from`]).
+    /// Like [`Replica::partitions`], with the column of each of `reads` that the scan
+    /// outputs (`needed`) per batch where the shard's store answers it exactly (see
+    /// [`rewrite::ShreddedRead::column_from`]); `None` for the others.
     pub fn partitions_with_reads(
         &self,
         name: &str,
         reads: &[rewrite::ShreddedRead],
+        needed: &[bool],
     ) -> Result<Vec<ShardPartition>, SqlError> {
         let internal =
             |e: store::StoreError| SqlError::new(sqlstate::INTERNAL_ERROR, format!("replica: {e}"));
@@ -661,7 +663,11 @@ impl Replica {
                 let rows: Vec<usize> = batches.iter().map(RecordBatch::num_rows).collect();
                 let columns = reads
                     .iter()
-                    .map(|r| r.column_from(t, &rows))
+                    .zip(needed)
+                    .map(|(r, needed)| match needed {
+                        true => r.column_from(t, &rows),
+                        false => Ok(None),
+                    })
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(internal)?;
                 Ok(ShardPartition { batches, columns })

@@ -63,10 +63,10 @@ pub enum ReadKind {
     /// mixed-type there).
     Complete,
     /// The path's text (`->>`, a `Utf8` column) on the rows where the [`ReadKind::Text`]
-    /// read of the same path cast to this type's column type has no value: NULL on a shard whose typed column answers
-    /// every row (a NULL there is the document's NULL), the text computed from the
-    /// documents elsewhere. The cast is then applied to it above the scan, so that a cast
-    /// error stays on rows that reach the cast.
+    /// read of the same path, cast to this type's column type, has no value: NULL on a
+    /// shard whose typed column answers every row (a NULL there is the document's NULL),
+    /// the text computed from the documents elsewhere. The cast is then applied to it above
+    /// the scan, so that a cast error stays on rows that reach the cast.
     Rest(ShredType),
     /// `doc @> <constant object>` on every row, every scalar leaf of the constant a
     /// [`ShreddedRead::leaves`] entry: from the typed columns where the shard's column of
@@ -111,9 +111,9 @@ impl ShreddedRead {
 
     /// The read's column from store `t`, one array per batch of [`TableStore::batches`]
     /// (whose row counts are `rows`), or `None` where this shard's store cannot answer it:
-    /// the column is then NULL and every row reads its document, or for
-    /// [`ReadKind::Complete`] and [`ReadKind::Rest`] the scan evaluates
-    /// [`ShreddedRead::fallback`] on the shard's documents.
+    /// the column is then NULL and every row reads its document, or for the reads with a
+    /// [`ShreddedRead::fallback`] ([`ReadKind::Complete`], [`ReadKind::Rest`],
+    /// [`ReadKind::Contains`]) the scan evaluates it on the shard's documents.
     pub fn column_from(
         &self,
         t: &TableStore,

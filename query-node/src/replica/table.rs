@@ -189,7 +189,10 @@ impl ReplicaTable {
             .shards
             .scan(state, Some(&base_wanted), &[], limit)
             .await?;
-        let fallbacks = self.fallbacks(state, &input.schema())?;
+        let needed: Vec<bool> = (0..self.reads.len())
+            .map(|i| wanted.contains(&(base + i)))
+            .collect();
+        let fallbacks = self.fallbacks(state, &input.schema(), &needed)?;
         let mut exprs: Vec<(Arc<dyn PhysicalExpr>, String)> = Vec::with_capacity(wanted.len());
         for i in wanted {
             let field = self.schema.field(i);
@@ -207,18 +210,21 @@ impl ReplicaTable {
 
     /// Per shredded read, the expression that computes it from a batch of `schema` (which
     /// holds `doc`) where no column answers: [`ShreddedRead::fallback`], for the complete
-    /// reads; `None` for the others, which are NULL there.
+    /// reads the scan outputs (`needed`); `None` for the others, which are NULL there.
     fn fallbacks(
         &self,
         state: &dyn Session,
         schema: &SchemaRef,
+        needed: &[bool],
     ) -> Result<Vec<Option<Arc<dyn PhysicalExpr>>>> {
         let df_schema = datafusion::common::DFSchema::try_from(schema.as_ref().clone())?;
         self.reads
             .iter()
-            .map(|r| {
+            .zip(needed)
+            .map(|(r, needed)| {
                 r.fallback
                     .as_ref()
+                    .filter(|_| *needed)
                     .map(|e| state.create_physical_expr(e.clone(), &df_schema))
                     .transpose()
             })
@@ -369,6 +375,11 @@ impl TableProvider for ReplicaTable {
             .await
             .map_err(SqlError::into_datafusion)?;
         let ann = self.ann_rows(state)?;
+        // Reads the plan no longer uses (projected away after the rewrite) are not computed.
+        let base = self.info.schema.fields().len();
+        let needed: Vec<bool> = (0..self.reads.len())
+            .map(|i| projection.is_none_or(|p| p.contains(&(base + i))))
+            .collect();
         let shard_parts = match &ann {
             // The nearest rows only; shredded reads stay NULL (read from the documents).
             Some(rows) => rows
@@ -381,10 +392,10 @@ impl TableProvider for ReplicaTable {
                 .collect(),
             None => self
                 .replica
-                .partitions_with_reads(&self.info.name, &self.reads)
+                .partitions_with_reads(&self.info.name, &self.reads, &needed)
                 .map_err(SqlError::into_datafusion)?,
         };
-        let fallbacks = self.fallbacks(state, &self.info.schema)?;
+        let fallbacks = self.fallbacks(state, &self.info.schema, &needed)?;
         let schema = self.schema.clone();
         // Per read: how many shards answered it from the store's columns.
         let mut served_shards = vec![0usize; self.reads.len()];
@@ -415,7 +426,9 @@ impl TableProvider for ReplicaTable {
             .reads
             .iter()
             .zip(served_shards)
-            .map(|(r, n)| format!("{}:{}({n}/{} shards)", r.path, r.label(), partitions.len()))
+            .zip(&needed)
+            .filter(|(_, needed)| **needed)
+            .map(|((r, n), _)| format!("{}:{}({n}/{} shards)", r.path, r.label(), partitions.len()))
             .collect::<Vec<_>>();
         let source = MemorySourceConfig::try_new(&partitions, schema, projection.cloned())?
             .with_limit(limit);
