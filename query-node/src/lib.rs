@@ -2,6 +2,7 @@
 //! PostgreSQL, served over HTTP (and the Postgres wire protocol).
 
 pub mod auth;
+pub mod carry;
 pub mod catalog;
 pub mod cli;
 pub mod embedded;

@@ -28,14 +28,13 @@ use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
 use datafusion::common::{Column, Result, ScalarValue};
 use datafusion::logical_expr::expr::Case;
 use datafusion::logical_expr::utils::{conjunction, disjunction};
-use datafusion::logical_expr::{
-    Expr, Join, LogicalPlan, Projection, SubqueryAlias, TableScan, lit,
-};
+use datafusion::logical_expr::{Expr, LogicalPlan, TableScan, lit};
 use datafusion::optimizer::optimizer::ApplyOrder;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
 use docfusion_pgvalue::jsonb_scan::may_be_index;
 use docfusion_pgvalue::{Jsonb, JsonbObject};
 
+use crate::carry::{carry, rebuild, scan_of};
 use crate::json::names;
 use crate::replica::shred::{KindCounts, ShredType};
 use crate::replica::store::{StoreError, TableStore};
@@ -813,156 +812,60 @@ fn replica_table(scan: &TableScan) -> Option<Arc<dyn TableProvider>> {
         .then_some(provider)
 }
 
-/// The column of `p`'s input that `p` outputs unchanged as `col`.
-fn projected_column(p: &Projection, col: &Column) -> Option<Column> {
-    let i = p.schema.index_of_column(col).ok()?;
-    match &p.expr[i] {
-        Expr::Column(inner) => Some(inner.clone()),
-        _ => None,
-    }
-}
-
-/// The column of `s`'s input that `s` renames to `col`.
-fn aliased_column(s: &SubqueryAlias, col: &Column) -> Option<Column> {
-    let i = s.schema.index_of_column(col).ok()?;
-    let (qualifier, field) = s.input.schema().qualified_field(i);
-    Some(Column::new(qualifier.cloned(), field.name()))
-}
-
-/// The input of join `j` that its output column `col` comes from.
-fn join_side<'a>(j: &'a Join, col: &Column) -> Option<&'a Arc<LogicalPlan>> {
-    if !j.schema.has_column(col) {
+/// The replica table whose `doc` column `plan` outputs as `col`, through the nodes that
+/// pass a column up unchanged ([`carry`]).
+fn source(plan: &LogicalPlan, col: &Column) -> Option<Arc<dyn TableProvider>> {
+    let (scan, at_scan) = scan_of(plan, col)?;
+    if at_scan.name != "doc" {
         return None;
     }
-    [&j.left, &j.right]
-        .into_iter()
-        .find(|side| side.schema().has_column(col))
-}
-
-/// The replica table whose `doc` column `plan` outputs as `col`, through the nodes that
-/// pass a column up unchanged ([`request`] carries a read up through the same ones).
-fn source(plan: &LogicalPlan, col: &Column) -> Option<Arc<dyn TableProvider>> {
-    match plan {
-        LogicalPlan::TableScan(scan) => {
-            if col.name != "doc"
-                || col.relation.as_ref().is_some_and(|r| r != &scan.table_name)
-                || scan.projected_schema.index_of_column(col).is_err()
-            {
-                return None;
-            }
-            replica_table(scan)
-        }
-        LogicalPlan::Filter(_) | LogicalPlan::Sort(_) | LogicalPlan::Limit(_) => {
-            source(plan.inputs()[0], col)
-        }
-        LogicalPlan::Projection(p) => source(&p.input, &projected_column(p, col)?),
-        LogicalPlan::SubqueryAlias(s) => source(&s.input, &aliased_column(s, col)?),
-        LogicalPlan::Join(j) => source(join_side(j, col)?, col),
-        _ => None,
-    }
+    replica_table(scan)
 }
 
 /// `plan` with read `want` of the replica table whose `doc` column it outputs as `col`
-/// added to its output, and the read's column there: the scan gains the read (or reuses
-/// an equal one), projections pass it on, aliases rename it, filters, sorts, limits and
-/// joins carry it. `None` where a node cannot carry it.
+/// added to its output ([`carry`]), and the read's column there: the scan gains the read,
+/// or reuses an equal one.
 fn request(
     plan: &LogicalPlan,
     col: &Column,
     want: &ShreddedRead,
 ) -> Result<Option<(LogicalPlan, Column)>> {
-    match plan {
-        LogicalPlan::TableScan(scan) => {
-            let Some(provider) = source(plan, col) else {
-                return Ok(None);
-            };
-            let table = as_replica(&provider);
-            let mut reads = table.shredded_reads().to_vec();
-            let name = match reads.iter().find(|r| r.answers(want)) {
-                Some(r) => r.name.clone(),
-                None => {
-                    let name = format!("{SHREDDED_PREFIX}{}", reads.len());
-                    reads.push(ShreddedRead {
-                        name: name.clone(),
-                        ..want.clone()
-                    });
-                    name
-                }
-            };
-            let width = table.schema().fields().len();
-            let new_table = table.with_shredded_reads(reads);
-            let index = new_table.schema().index_of(&name)?;
-            let mut projection = scan
-                .projection
-                .clone()
-                .unwrap_or_else(|| (0..width).collect());
-            if !projection.contains(&index) {
-                projection.push(index);
-            }
-            let new_scan = rescan(scan, Arc::new(new_table), projection)?;
-            Ok(Some((
-                LogicalPlan::TableScan(new_scan),
-                Column::new(Some(scan.table_name.clone()), name),
-            )))
-        }
-        LogicalPlan::Filter(_) | LogicalPlan::Sort(_) | LogicalPlan::Limit(_) => {
-            let Some((input, column)) = request(plan.inputs()[0], col, want)? else {
-                return Ok(None);
-            };
-            let new = plan.with_new_exprs(plan.expressions(), vec![input])?;
-            Ok(Some((new, column)))
-        }
-        LogicalPlan::Projection(p) => {
-            let Some(inner) = projected_column(p, col) else {
-                return Ok(None);
-            };
-            let Some((input, column)) = request(&p.input, &inner, want)? else {
-                return Ok(None);
-            };
-            let mut exprs = p.expr.clone();
-            let carried = Expr::Column(column.clone());
-            if !exprs.contains(&carried) {
-                exprs.push(carried);
-            }
-            let new = Projection::try_new(exprs, Arc::new(input))?;
-            Ok(Some((LogicalPlan::Projection(new), column)))
-        }
-        LogicalPlan::SubqueryAlias(s) => {
-            let Some(inner) = aliased_column(s, col) else {
-                return Ok(None);
-            };
-            let Some((input, column)) = request(&s.input, &inner, want)? else {
-                return Ok(None);
-            };
-            // Two reads of one name under one alias (a self-join inside it) cannot be
-            // told apart: leave that expression to the documents.
-            let Ok(new) = SubqueryAlias::try_new(Arc::new(input), s.alias.clone()) else {
-                return Ok(None);
-            };
-            let column = Column::new(Some(s.alias.clone()), column.name);
-            Ok(Some((LogicalPlan::SubqueryAlias(new), column)))
-        }
-        LogicalPlan::Join(j) => {
-            let Some(side) = join_side(j, col) else {
-                return Ok(None);
-            };
-            let left_side = Arc::ptr_eq(side, &j.left);
-            let Some((input, column)) = request(side, col, want)? else {
-                return Ok(None);
-            };
-            let inputs = if left_side {
-                vec![input, j.right.as_ref().clone()]
-            } else {
-                vec![j.left.as_ref().clone(), input]
-            };
-            let new = plan.with_new_exprs(plan.expressions(), inputs)?;
-            if !new.schema().has_column(&column) {
-                return Ok(None);
-            }
-            Ok(Some((new, column)))
-        }
-        _ => Ok(None),
+    if source(plan, col).is_none() {
+        return Ok(None);
     }
+    carry(plan, col, &mut |scan, _doc| {
+        let Some(provider) = replica_table(scan) else {
+            return Ok(None);
+        };
+        let table = as_replica(&provider);
+        let mut reads = table.shredded_reads().to_vec();
+        let name = match reads.iter().find(|r| r.answers(want)) {
+            Some(r) => r.name.clone(),
+            None => {
+                let name = format!("{SHREDDED_PREFIX}{}", reads.len());
+                reads.push(ShreddedRead {
+                    name: name.clone(),
+                    ..want.clone()
+                });
+                name
+            }
+        };
+        let width = table.schema().fields().len();
+        let new_table = table.with_shredded_reads(reads);
+        let index = new_table.schema().index_of(&name)?;
+        let mut projection = scan
+            .projection
+            .clone()
+            .unwrap_or_else(|| (0..width).collect());
+        if !projection.contains(&index) {
+            projection.push(index);
+        }
+        let new_scan = rescan(scan, Arc::new(new_table), projection)?;
+        Ok(Some((
+            LogicalPlan::TableScan(new_scan),
+            Column::new(Some(scan.table_name.clone()), name),
+        )))
+    })
 }
 
 /// True when `e` reads a column named `doc` (only such expressions can be rewritten).
@@ -1018,15 +921,11 @@ impl OptimizerRule for ReplicaPathRewrite {
         if !any_changed {
             return Ok(Transformed::no(plan));
         }
-        let schema = plan.schema().clone();
-        let new_plan = plan.with_new_exprs(new_exprs, rewriter.inputs)?;
-        if keeps_names || new_plan.schema().fields().len() == schema.fields().len() {
-            return Ok(Transformed::yes(new_plan));
-        }
-        let columns = schema.columns().into_iter().map(Expr::Column).collect();
-        Ok(Transformed::yes(LogicalPlan::Projection(
-            Projection::try_new(columns, Arc::new(new_plan))?,
-        )))
+        Ok(Transformed::yes(rebuild(
+            &plan,
+            new_exprs,
+            rewriter.inputs,
+        )?))
     }
 }
 
