@@ -39,7 +39,7 @@ use crate::json::names;
 use crate::replica::shred::{KindCounts, ShredType};
 use crate::replica::store::{StoreError, TableStore};
 use crate::replica::table::ReplicaTable;
-use crate::scan::path_pushdown::rescan;
+use crate::scan::path_pushdown::rescan_adding;
 
 /// Prefix of the scan's shredded-column names.
 pub const SHREDDED_PREFIX: &str = "__docfusion_shredded_";
@@ -851,20 +851,8 @@ fn request(
             }
         };
         let width = table.schema().fields().len();
-        let new_table = table.with_shredded_reads(reads);
-        let index = new_table.schema().index_of(&name)?;
-        let mut projection = scan
-            .projection
-            .clone()
-            .unwrap_or_else(|| (0..width).collect());
-        if !projection.contains(&index) {
-            projection.push(index);
-        }
-        let new_scan = rescan(scan, Arc::new(new_table), projection)?;
-        Ok(Some((
-            LogicalPlan::TableScan(new_scan),
-            Column::new(Some(scan.table_name.clone()), name),
-        )))
+        let new_table = Arc::new(table.with_shredded_reads(reads));
+        rescan_adding(scan, width, new_table, &name).map(Some)
     })
 }
 

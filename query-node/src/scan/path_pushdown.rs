@@ -16,6 +16,7 @@ use datafusion::logical_expr::{Expr, LogicalPlan, TableScan, TableScanBuilder};
 use datafusion::optimizer::optimizer::ApplyOrder;
 use datafusion::optimizer::{OptimizerConfig, OptimizerRule};
 
+use crate::carry::{carry, rebuild, scan_of};
 use crate::catalog::ColumnReader;
 use crate::json::names;
 use crate::scan::pushdown::PgTranslator;
@@ -124,11 +125,11 @@ impl OptimizerRule for JsonPathPushdown {
         _config: &dyn OptimizerConfig,
     ) -> Result<Transformed<LogicalPlan>> {
         if !matches!(plan, LogicalPlan::Projection(_) | LogicalPlan::Aggregate(_)) {
-            return Ok(Transformed::no(plan));
+            return carried_extractions(plan);
         }
         let inputs = plan.inputs();
         let [LogicalPlan::TableScan(scan)] = inputs.as_slice() else {
-            return Ok(Transformed::no(plan));
+            return carried_extractions(plan);
         };
         let Ok(provider) = source_as_provider(&scan.source) else {
             return Ok(Transformed::no(plan));
@@ -182,6 +183,163 @@ impl OptimizerRule for JsonPathPushdown {
         let new_plan = plan.with_new_exprs(new_exprs, vec![LogicalPlan::TableScan(new_scan)])?;
         Ok(Transformed::yes(new_plan))
     }
+}
+
+/// The column an extraction reads, when `e` is one: `->`, `->>`, `#>`, `#>>` with constant
+/// keys over a column. These never fail, so the shards may compute them for rows that a
+/// filter on the node drops later.
+fn extraction_column(e: &Expr) -> Option<Column> {
+    let Expr::ScalarFunction(f) = e else {
+        return None;
+    };
+    if !matches!(
+        f.name(),
+        names::FIELD_TEXT | names::EXTRACT_PATH_TEXT | names::FIELD | names::EXTRACT_PATH
+    ) {
+        return None;
+    }
+    let (first, rest) = f.args.split_first()?;
+    if !rest.iter().all(|a| matches!(a, Expr::Literal(..))) {
+        return None;
+    }
+    match first {
+        Expr::Column(c) => Some(c.clone()),
+        other => extraction_column(other),
+    }
+}
+
+/// `plan` (a projection, aggregate, filter, join or sort) with each extraction
+/// ([`extraction_column`]) from a shard scan below it computed by the shards and carried
+/// up to it ([`carry`]): the key of a join, an aggregate above a join, a projection above
+/// a filter the node evaluates. The scan then sends the values instead of the documents
+/// wherever nothing else reads them.
+fn carried_extractions(plan: LogicalPlan) -> Result<Transformed<LogicalPlan>> {
+    let keeps_names = match &plan {
+        LogicalPlan::Projection(_) | LogicalPlan::Aggregate(_) => true,
+        LogicalPlan::Filter(_) | LogicalPlan::Join(_) | LogicalPlan::Sort(_) => false,
+        _ => return Ok(Transformed::no(plan)),
+    };
+    let exprs = plan.expressions();
+    if !exprs.iter().any(|e| {
+        e.exists(|sub| Ok(extraction_column(sub).is_some()))
+            .unwrap_or(false)
+    }) {
+        return Ok(Transformed::no(plan));
+    }
+    let mut inputs: Vec<LogicalPlan> = plan.inputs().into_iter().cloned().collect();
+    let mut new_exprs = Vec::with_capacity(exprs.len());
+    let mut any_changed = false;
+    for e in exprs {
+        let original_name = e.schema_name().to_string();
+        let t = e.transform_down(|sub| {
+            let Some(col) = extraction_column(&sub) else {
+                return Ok(Transformed::no(sub));
+            };
+            let jump = |sub| Ok(Transformed::new(sub, false, TreeNodeRecursion::Jump));
+            let Some((i, sql, reader)) = inputs.iter().enumerate().find_map(|(i, input)| {
+                let (scan, at) = scan_of(input, &col)?;
+                let provider = source_as_provider(&scan.source).ok()?;
+                let table = provider.as_ref().downcast_ref::<ShardedTable>()?;
+                let full_schema = DFSchema::try_from(table.schema_ref().as_ref().clone()).ok()?;
+                let base_computed: Vec<(String, String)> = table
+                    .computed()
+                    .iter()
+                    .map(|c| (c.name.clone(), c.sql.clone()))
+                    .collect();
+                let local = sub
+                    .clone()
+                    .transform(|e| match e {
+                        Expr::Column(c) if c == col => Ok(Transformed::yes(Expr::Column(
+                            Column::new_unqualified(at.name.clone()),
+                        ))),
+                        other => Ok(Transformed::no(other)),
+                    })
+                    .ok()?
+                    .data;
+                let sql = PgTranslator::new(&full_schema, &base_computed).translate(&local)?;
+                Some((i, sql, pushable_reader(&sub)?))
+            }) else {
+                return jump(sub);
+            };
+            let carried = carry(&inputs[i], &col, &mut |scan, _| {
+                add_computed(scan, sql.clone(), reader)
+            })?;
+            match carried {
+                Some((input, column)) => {
+                    inputs[i] = input;
+                    Ok(Transformed::new(
+                        Expr::Column(column),
+                        true,
+                        TreeNodeRecursion::Jump,
+                    ))
+                }
+                None => jump(sub),
+            }
+        })?;
+        any_changed |= t.transformed;
+        new_exprs.push(if t.transformed && keeps_names {
+            t.data.alias_if_changed(original_name)?
+        } else {
+            t.data
+        });
+    }
+    if !any_changed {
+        return Ok(Transformed::no(plan));
+    }
+    Ok(Transformed::yes(rebuild(&plan, new_exprs, inputs)?))
+}
+
+/// `scan` of a shard table with the computed column `sql` (read by `reader`) added to its
+/// output (or an equal one reused), and that column.
+fn add_computed(
+    scan: &TableScan,
+    sql: String,
+    reader: ColumnReader,
+) -> Result<Option<(LogicalPlan, Column)>> {
+    let Ok(provider) = source_as_provider(&scan.source) else {
+        return Ok(None);
+    };
+    let Some(table) = provider.as_ref().downcast_ref::<ShardedTable>() else {
+        return Ok(None);
+    };
+    let mut computed = table.computed().to_vec();
+    let name = match computed.iter().find(|c| c.sql == sql && c.reader == reader) {
+        Some(c) => c.name.clone(),
+        None => {
+            let name = format!("{COMPUTED_PREFIX}{}", computed.len());
+            computed.push(ComputedColumn {
+                name: name.clone(),
+                sql,
+                reader,
+            });
+            name
+        }
+    };
+    let width = table.schema_ref().fields().len();
+    rescan_adding(scan, width, Arc::new(table.with_computed(computed)), &name).map(Some)
+}
+
+/// `scan` reading `provider` (its table, `width` columns wide before, with column `name`
+/// added) with `name` added to what it outputs, and that column.
+pub(crate) fn rescan_adding(
+    scan: &TableScan,
+    width: usize,
+    provider: Arc<dyn TableProvider>,
+    name: &str,
+) -> Result<(LogicalPlan, Column)> {
+    let index = provider.schema().index_of(name)?;
+    let mut projection = scan
+        .projection
+        .clone()
+        .unwrap_or_else(|| (0..width).collect());
+    if !projection.contains(&index) {
+        projection.push(index);
+    }
+    let new_scan = rescan(scan, provider, projection)?;
+    Ok((
+        LogicalPlan::TableScan(new_scan),
+        Column::new(Some(scan.table_name.clone()), name),
+    ))
 }
 
 /// `scan` reading `provider` (the same table with more computed columns) with
