@@ -113,6 +113,15 @@ fn scanned_path<'a>(args: &[Arg<'a>]) -> Option<Option<&'a str>> {
     jsonb_scan::extract_path(j, &steps)
 }
 
+/// `->>`'s text of what [`scanned_member`] or [`scanned_path`] found (`None`: not
+/// decidable without parsing).
+fn as_text(found: Option<&str>) -> Option<Option<String>> {
+    match found {
+        Some(raw) => jsonb_scan::member_text(raw),
+        None => Some(None),
+    }
+}
+
 fn field(args: &[Arg<'_>]) -> Result<Val, PgError> {
     if let Some(found) = scanned_member(args) {
         return Ok(found.map_or(Val::Null, |v| Val::Text(v.to_string())));
@@ -140,10 +149,7 @@ fn field(args: &[Arg<'_>]) -> Result<Val, PgError> {
 }
 
 fn field_text(args: &[Arg<'_>]) -> Result<Val, PgError> {
-    if let Some(text) = scanned_member(args).and_then(|found| match found {
-        Some(raw) => jsonb_scan::member_text(raw),
-        None => Some(None),
-    }) {
+    if let Some(text) = scanned_member(args).and_then(as_text) {
         return Ok(text.map_or(Val::Null, Val::Text));
     }
     let out = match (&args[0], &args[1]) {
@@ -169,10 +175,7 @@ fn extract_path(args: &[Arg<'_>]) -> Result<Val, PgError> {
 }
 
 fn extract_path_text(args: &[Arg<'_>]) -> Result<Val, PgError> {
-    if let Some(text) = scanned_path(args).and_then(|found| match found {
-        Some(raw) => jsonb_scan::member_text(raw),
-        None => Some(None),
-    }) {
+    if let Some(text) = scanned_path(args).and_then(as_text) {
         return Ok(text.map_or(Val::Null, Val::Text));
     }
     let path = path_args(&args[1..])?;
