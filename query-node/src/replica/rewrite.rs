@@ -545,13 +545,16 @@ impl Rewriter {
         else {
             return Ok(None);
         };
-        let Some((input, table)) = self.source(&doc) else {
+        let Some((input, provider)) = self.source(&doc) else {
+            return Ok(None);
+        };
+        let Some(table) = as_replica(&provider) else {
             return Ok(None);
         };
         if paths.is_empty()
             || !paths
                 .iter()
-                .all(|p| as_replica(&table).may_serve(p, ReadKind::Presence, &DataType::Boolean))
+                .all(|p| table.may_serve(p, ReadKind::Presence, &DataType::Boolean))
         {
             return Ok(None);
         }
@@ -604,7 +607,10 @@ impl Rewriter {
         let Some(obj) = constant.as_object() else {
             return Ok(None);
         };
-        let Some((input, table)) = self.source(&doc) else {
+        let Some((input, provider)) = self.source(&doc) else {
+            return Ok(None);
+        };
+        let Some(table) = as_replica(&provider) else {
             return Ok(None);
         };
         let mut leaves = Vec::new();
@@ -621,7 +627,7 @@ impl Rewriter {
             && doc_not_null
             && !leaves.is_empty()
             && let Some(complete) = leaves.iter().cloned().collect::<Option<Vec<_>>>()
-            && as_replica(&table).contains_completely(&complete)
+            && table.contains_completely(&complete)
         {
             let path = complete
                 .iter()
@@ -640,11 +646,7 @@ impl Rewriter {
         for leaf in leaves {
             match leaf {
                 Some((path, ty, value))
-                    if as_replica(&table).may_serve(
-                        &path,
-                        ReadKind::Value(ty),
-                        &ty.data_type(),
-                    ) =>
+                    if table.may_serve(&path, ReadKind::Value(ty), &ty.data_type()) =>
                 {
                     let want = ShreddedRead::new(path, ReadKind::Value(ty), ty.data_type());
                     match self.read(input, &doc, want)? {
@@ -691,10 +693,12 @@ impl Rewriter {
         let Some(r) = readable(e) else {
             return Ok(None);
         };
-        let Some((input, table)) = self.source(&r.doc) else {
+        let Some((input, provider)) = self.source(&r.doc) else {
             return Ok(None);
         };
-        let table = as_replica(&table);
+        let Some(table) = as_replica(&provider) else {
+            return Ok(None);
+        };
         let text_complete = table.answers_completely(&r.path, &DataType::Utf8);
         let typed_complete =
             typed_target(&r.data_type).filter(|_| table.answers_completely(&r.path, &r.data_type));
@@ -794,12 +798,9 @@ impl ShreddedRead {
     }
 }
 
-/// The replica table that `provider` is (checked by [`source`]).
-fn as_replica(provider: &Arc<dyn TableProvider>) -> &ReplicaTable {
-    provider
-        .as_ref()
-        .downcast_ref::<ReplicaTable>()
-        .unwrap_or_else(|| unreachable!("source() returns replica tables only"))
+/// The replica table that `provider` is, if it is one.
+fn as_replica(provider: &Arc<dyn TableProvider>) -> Option<&ReplicaTable> {
+    provider.as_ref().downcast_ref::<ReplicaTable>()
 }
 
 /// The replica table under `scan`, if it is one.
@@ -837,7 +838,9 @@ fn request(
         let Some(provider) = replica_table(scan) else {
             return Ok(None);
         };
-        let table = as_replica(&provider);
+        let Some(table) = as_replica(&provider) else {
+            return Ok(None);
+        };
         let mut reads = table.shredded_reads().to_vec();
         let name = match reads.iter().find(|r| r.answers(want)) {
             Some(r) => r.name.clone(),
