@@ -123,12 +123,7 @@ impl ShreddedRead {
             ReadKind::Complete => {
                 match complete_answer(t.paths().counts(&self.path), &self.data_type) {
                     Answer::Absent => Some(nulls(&self.data_type)),
-                    Answer::Column(_) => t.shredded(&self.path)?.map(|(ty, arrays)| {
-                        arrays
-                            .iter()
-                            .map(|a| served_column(ty, &self.data_type, a))
-                            .collect()
-                    }),
+                    Answer::Column(_) => self.served_from(t)?,
                     Answer::Documents => None,
                 }
             }
@@ -139,21 +134,26 @@ impl ShreddedRead {
                 }
             }
             ReadKind::Contains => contains_column(t, &self.leaves, rows)?,
-            ReadKind::Text => t
-                .shredded(&self.path)?
-                .filter(|(ty, _)| serves(*ty, &self.data_type))
-                .map(|(ty, arrays)| {
-                    arrays
-                        .iter()
-                        .map(|a| served_column(ty, &self.data_type, a))
-                        .collect()
-                }),
+            ReadKind::Text => self.served_from(t)?,
             ReadKind::Value(want) => t
                 .shredded(&self.path)?
                 .filter(|(ty, _)| *ty == want)
                 .map(|(_, arrays)| arrays),
             ReadKind::Presence => Some(t.presence(&self.path)?),
         })
+    }
+
+    /// The path's typed column in store `t` as this read's type ([`served_column`]), where
+    /// its type [`serves`] it.
+    fn served_from(&self, t: &TableStore) -> Result<Option<Vec<ArrayRef>>, StoreError> {
+        Ok(t.shredded(&self.path)?
+            .filter(|(ty, _)| serves(*ty, &self.data_type))
+            .map(|(ty, arrays)| {
+                arrays
+                    .iter()
+                    .map(|a| served_column(ty, &self.data_type, a))
+                    .collect()
+            }))
     }
 }
 
@@ -178,7 +178,14 @@ pub fn serves(ty: ShredType, target: &DataType) -> bool {
 /// How a shard whose documents show `counts` at a containment leaf's path answers the leaf
 /// (typed `ty`) on every row: only from a column of exactly its type.
 fn leaf_answer(counts: Option<KindCounts>, ty: ShredType) -> Answer {
-    match complete_answer(counts, &ty.data_type()) {
+    as_leaf(complete_answer(counts, &ty.data_type()), ty)
+}
+
+/// `answer` (of [`complete_answer`] for the leaf type's column type) for a containment
+/// leaf typed `ty`: a column of another type (an integer rendered as text) does not
+/// compare the leaf.
+pub fn as_leaf(answer: Answer, ty: ShredType) -> Answer {
+    match answer {
         Answer::Column(t) if t != ty => Answer::Documents,
         other => other,
     }

@@ -37,7 +37,7 @@ use datafusion::physical_plan::{
 
 use crate::catalog::TableInfo;
 use crate::error::SqlError;
-use crate::replica::rewrite::{Answer, ReadKind, ShreddedRead, serves};
+use crate::replica::rewrite::{Answer, ReadKind, ShreddedRead, as_leaf, serves};
 use crate::replica::shred::ShredType;
 use crate::replica::{Consistency, ReadConsistency, Replica};
 use crate::scan::ShardedTable;
@@ -154,7 +154,7 @@ impl ReplicaTable {
                 self.replica
                     .path_answers(&self.info.name, path, &ty.data_type())
                     .into_iter()
-                    .all(|a| matches!(a, Answer::Absent) || a == Answer::Column(*ty))
+                    .all(|a| as_leaf(a, *ty) != Answer::Documents)
             })
     }
 
